@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+// Node 20's test runner takes no globs, so find the test files here and hand them over.
+// Usage: node scripts/run-tests.mjs [unit|integration|e2e ...]   (default: all three)
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+
+const suites = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const dirs = (suites.length ? suites : ['unit', 'integration', 'e2e']).map((s) => join('test', s));
+
+function walk(dir) {
+  let out = [];
+  let entries = [];
+  try { entries = readdirSync(dir); } catch { return out; }
+  for (const name of entries.sort()) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out = out.concat(walk(p));
+    else if (name.endsWith('.test.ts')) out.push(p);
+  }
+  return out;
+}
+
+const files = dirs.flatMap(walk);
+if (files.length === 0) {
+  console.error(`no test files under ${dirs.join(', ')}`);
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
+const args = ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', '--test-timeout=300000', ...files];
+const child = spawn(process.execPath, args, { stdio: 'inherit' });
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

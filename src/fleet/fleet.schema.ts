@@ -1,0 +1,215 @@
+import { z } from 'zod';
+import { envName, groupName, nodeName, version } from './names.ts';
+
+/** Durations such as `30s`, `5m`, `2h`, `1d`; stored as milliseconds. */
+export const duration = z
+  .union([
+    z.number().int().nonnegative(),
+    z.string().regex(/^\d+(ms|s|m|h|d)$/, 'use a duration such as 30s, 5m, 2h or 1d'),
+  ])
+  .transform((v) => (typeof v === 'number' ? v * 1000 : parseDuration(v)));
+
+export function parseDuration(text: string): number {
+  const m = /^(\d+)(ms|s|m|h|d)$/.exec(text);
+  if (!m) throw new Error(`not a duration: ${text}`);
+  const unit = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'ms'];
+  return Number(m[1]) * unit;
+}
+
+export const ROLES = ['viewer', 'operator', 'approver', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const RPC_KINDS = ['eth', 'bitcoin', 'beacon', 'solana', 'cometbft'] as const;
+
+const shape = z
+  .object({
+    cpu: z.number().int().positive().describe('vCPU count'),
+    ram_gib: z.number().positive().describe('memory in GiB'),
+    disk_gib: z.number().positive().describe('data disk in GiB'),
+    bandwidth_mbps: z.number().positive().optional().describe('NIC or plan bandwidth in Mbit/s'),
+  })
+  .strict();
+
+/** KPI thresholds; every field has a default so an environment may set only what differs. */
+const thresholds = z
+  .object({
+    max_lag_blocks: z.number().int().nonnegative().default(5).describe('blocks behind the reference head; default 5'),
+    max_head_age: duration.default(180_000).describe('age of the newest block before it counts as stalled; default 180s'),
+    min_peers: z.number().int().nonnegative().default(3).describe('fewest peers before alerting; default 3'),
+    max_disk_used_pct: z.number().min(1).max(100).default(85).describe('disk use alert level; default 85'),
+  })
+  .strict();
+
+const approval = z
+  .object({
+    required: z.number().int().min(0).max(10).default(0).describe('approvals needed for risky changes; default 0'),
+    approver_role: z.enum(ROLES).default('approver').describe('least role that may approve; default approver'),
+    self_approval: z.boolean().default(false).describe('may the requester approve their own change; default false'),
+    expires: duration.default(1_800_000).describe('how long a request stays open; default 30m'),
+  })
+  .strict();
+
+const environment = z
+  .object({
+    description: z.string().max(200).optional(),
+    thresholds: thresholds.default(thresholds.parse({})),
+    approval: approval.default(approval.parse({})),
+    /** Channel ids per platform where this environment's jobs and alerts go. */
+    channels: z
+      .object({ slack: z.string().optional(), discord: z.string().optional(), console: z.string().optional() })
+      .strict()
+      .default({}),
+  })
+  .strict();
+
+const rpcAuth = z.union([
+  z
+    .object({
+      username: z.string().min(1),
+      password_env: z
+        .string()
+        .regex(/^[A-Z_][A-Z0-9_]*$/, 'name an environment variable such as LTC_RPC_PASSWORD')
+        .describe('environment variable that holds the RPC password'),
+    })
+    .strict(),
+  z.object({ cookie_file: z.string().min(1).describe('Bitcoin Core .cookie file path') }).strict(),
+]);
+
+const group = z
+  .object({
+    chain: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'use a chain name such as ethereum, bitcoin, litecoin'),
+    network: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'use a network name such as mainnet, sepolia, regtest'),
+    client: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'use a client name such as geth, lighthouse, bitcoind'),
+    desired_version: version.describe('version every node of the group should run'),
+    rpc: z.object({ kind: z.enum(RPC_KINDS) }).strict(),
+    shape: shape.optional(),
+    playbook: z.string().min(1).optional().describe('Ansible playbook that installs the client'),
+    terraform: z
+      .object({ module: z.string().min(1), workspace: z.string().regex(/^[a-z0-9-]{1,64}$/).optional() })
+      .strict()
+      .optional(),
+    /** Nodes that back each other up; at most `max_unavailable` of one redundancy group go down at once. */
+    redundancy_group: z.string().optional(),
+  })
+  .strict();
+
+const node = z
+  .object({
+    name: nodeName,
+    group: groupName,
+    env: envName,
+    rpc_url: z
+      .string()
+      .url('use a full URL such as http://10.0.0.5:8545')
+      .refine((u) => !/\/\/[^/]*:[^/]*@/.test(u), 'put RPC credentials in rpc_auth, never in the URL'),
+    rpc_auth: rpcAuth.optional(),
+    ssh: z
+      .object({
+        host: z.string().regex(/^[A-Za-z0-9.:-]{1,253}$/, 'use a host name or IP address'),
+        port: z.number().int().min(1).max(65535).default(22),
+        user: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'use a Unix user name'),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+const rollout = z
+  .object({
+    waves: z
+      .array(z.union([z.number().int().positive(), z.string().regex(/^\d{1,3}%$/, 'use a count or a percentage such as 25%')]))
+      .min(1)
+      .default([1, '25%', '100%'])
+      .describe('wave sizes; default canary 1, then 25%, then the rest'),
+    max_unavailable: z.number().int().positive().default(1).describe('per redundancy group; default 1'),
+    soak: duration.default(0).describe('wait after a healthy node before the next; default 0'),
+    health_gate: z
+      .object({
+        consecutive: z.number().int().positive().default(3).describe('healthy checks in a row; default 3'),
+        timeout: duration.default(600_000).describe('give up on a node after; default 10m'),
+        interval: duration.default(5_000).describe('between checks; default 5s'),
+      })
+      .strict()
+      .default({ consecutive: 3, timeout: 600_000, interval: 5_000 }),
+  })
+  .strict();
+
+const roleMembers = z
+  .object({
+    slack: z
+      .array(z.string().regex(/^[TE][A-Z0-9]+\/[UW][A-Z0-9]+$/, 'use TEAM_ID/USER_ID such as T0123/U0456'))
+      .default([]),
+    discord_users: z.array(z.string().regex(/^\d{5,25}$/, 'use a Discord user id (digits)')).default([]),
+    discord_roles: z.array(z.string().regex(/^\d{5,25}$/, 'use a Discord role id (digits)')).default([]),
+    console: z.array(z.string().regex(/^(\*|[a-z][a-z0-9_-]{0,31})$/, 'use a console user name, or * for everyone')).default([]),
+  })
+  .strict();
+
+const alertRoute = z
+  .object({
+    env: envName.optional(),
+    chain: z.string().optional(),
+    slack: z.string().optional(),
+    discord: z.string().optional(),
+    console: z.string().optional(),
+  })
+  .strict();
+
+export const fleetSchema = z
+  .object({
+    version: z.literal(1).describe('fleet file format version; must be 1'),
+    name: z.string().min(1).max(64),
+    environments: z.record(envName, environment).refine((e) => Object.keys(e).length > 0, 'define at least one environment'),
+    groups: z.record(groupName, group),
+    nodes: z.array(node).default([]),
+    rollout: rollout.default(rollout.parse({})),
+    roles: z
+      .object({
+        viewer: roleMembers.optional(),
+        operator: roleMembers.optional(),
+        approver: roleMembers.optional(),
+        admin: roleMembers.optional(),
+      })
+      .strict()
+      .default({}),
+    health: z
+      .object({
+        interval: duration.default(30_000).describe('sweep interval; default 30s'),
+        timeout: duration.default(5_000).describe('per-node RPC timeout; default 5s'),
+        concurrency: z.number().int().positive().max(10_000).default(256).describe('parallel checks; default 256'),
+      })
+      .strict()
+      .default({ interval: 30_000, timeout: 5_000, concurrency: 256 }),
+    alerts: z.object({ routes: z.array(alertRoute).default([]) }).strict().default({ routes: [] }),
+  })
+  .strict()
+  .superRefine((fleet, ctx) => {
+    const seen = new Set<string>();
+    fleet.nodes.forEach((n, i) => {
+      if (seen.has(n.name)) {
+        ctx.addIssue({ code: 'custom', path: ['nodes', i, 'name'], message: `node name "${n.name}" is used twice; give each node its own name` });
+      }
+      seen.add(n.name);
+      if (!fleet.groups[n.group]) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['nodes', i, 'group'],
+          message: `group "${n.group}" is not defined; add it under groups: or use one of ${Object.keys(fleet.groups).join(', ') || '(none)'}`,
+        });
+      }
+      if (!fleet.environments[n.env]) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['nodes', i, 'env'],
+          message: `environment "${n.env}" is not defined; add it under environments: or use one of ${Object.keys(fleet.environments).join(', ')}`,
+        });
+      }
+    });
+  });
+
+export type Fleet = z.infer<typeof fleetSchema>;
+export type FleetInput = z.input<typeof fleetSchema>;
+export type NodeGroup = Fleet['groups'][string];
+export type FleetNode = Fleet['nodes'][number];
+export type Environment = Fleet['environments'][string];
+export type Thresholds = Environment['thresholds'];

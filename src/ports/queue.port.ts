@@ -1,0 +1,32 @@
+/** Queue names, one per job kind. */
+export const QUEUE_NAMES = ['health', 'upgrade', 'provision', 'drift'] as const;
+export type QueueName = (typeof QUEUE_NAMES)[number];
+
+export type JobState = 'waiting' | 'active' | 'completed' | 'failed' | 'delayed' | 'paused' | 'unknown';
+
+export interface JobInfo {
+  id: string;
+  queue: QueueName;
+  state: JobState;
+  /** Validated job data (versioned, no secrets). */
+  data: unknown;
+  progress?: unknown;
+  result?: unknown;
+  failedReason?: string;
+  createdAt: number;
+  finishedAt?: number;
+}
+
+/** The job queue the core enqueues into (BullMQ in production, in-memory in unit tests). */
+export interface JobQueue {
+  /**
+   * Add a job under an idempotent id: adding the same id twice returns the existing job
+   * with `created: false` instead of running it twice.
+   */
+  enqueue(queue: QueueName, jobId: string, data: unknown): Promise<{ id: string; created: boolean }>;
+  get(queue: QueueName, jobId: string): Promise<JobInfo | undefined>;
+  /** Most recent jobs across all queues, newest first. */
+  list(limit: number): Promise<JobInfo[]>;
+  /** Remove a job that has not started; returns false when it is running or gone. */
+  cancel(queue: QueueName, jobId: string): Promise<boolean>;
+}

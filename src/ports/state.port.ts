@@ -1,0 +1,58 @@
+import type { MessageRef } from '../chat/chat-event.ts';
+import type { ApprovalRequest } from '../approval/approval.ts';
+import type { Snapshot } from '../health/snapshot.ts';
+
+export interface LockInfo {
+  key: string;
+  holder: string;
+  /** What holds it, e.g. the job id. */
+  purpose: string;
+  acquiredAt: number;
+  expiresAt: number;
+}
+
+export interface FreezeInfo {
+  env: string;
+  by: string;
+  reason: string;
+  at: number;
+}
+
+/** Shared state of the bot and workers (Redis in production, in-memory in unit tests). */
+export interface StateStore {
+  /** Save the latest snapshot of each node (and append it to the node's short history). */
+  putSnapshots(snapshots: Snapshot[]): Promise<void>;
+  /** Latest snapshot per node; all nodes when `nodes` is omitted. */
+  getSnapshots(nodes?: string[]): Promise<Snapshot[]>;
+
+  /** Create an approval request. */
+  createApproval(request: ApprovalRequest): Promise<void>;
+  getApproval(id: string): Promise<ApprovalRequest | undefined>;
+  /**
+   * Save a changed request only if nobody saved it since `expectedRev` was read; returns false on a
+   * conflict so the caller re-reads and retries (two approvers clicking at once).
+   */
+  saveApproval(request: ApprovalRequest, expectedRev: number): Promise<boolean>;
+  listApprovals(status?: ApprovalRequest['status']): Promise<ApprovalRequest[]>;
+
+  /** Take a lease-based lock; returns the current holder when someone else has it. */
+  acquireLock(key: string, holder: string, purpose: string, ttlMs: number): Promise<{ ok: true } | { ok: false; current: LockInfo }>;
+  /** Extend a lease the caller holds; false if it lost the lock. */
+  renewLock(key: string, holder: string, ttlMs: number): Promise<boolean>;
+  releaseLock(key: string, holder: string): Promise<boolean>;
+  /** Remove a lock whoever holds it (admin `unlock`). */
+  forceReleaseLock(key: string): Promise<boolean>;
+  getLock(key: string): Promise<LockInfo | undefined>;
+  listLocks(): Promise<LockInfo[]>;
+
+  setFreeze(info: FreezeInfo): Promise<void>;
+  clearFreeze(env: string): Promise<boolean>;
+  getFreeze(env: string): Promise<FreezeInfo | undefined>;
+
+  /** Remember which chat message a job, rollout or alert owns, so it can be edited in place. */
+  setMessageRef(key: string, ref: MessageRef): Promise<void>;
+  getMessageRef(key: string): Promise<MessageRef | undefined>;
+
+  /** True the first time a key is claimed within `ttlMs` (platform retries, double clicks). */
+  claimOnce(key: string, ttlMs: number): Promise<boolean>;
+}
