@@ -1,0 +1,168 @@
+import type { Fleet, FleetNode, Thresholds } from '../fleet/fleet.schema.ts';
+import type { Snapshot } from './snapshot.ts';
+import { sameVersion } from './version.ts';
+
+export type NodeStatus = 'healthy' | 'degraded' | 'down' | 'unknown';
+
+/** One node's verdict, with a short reason for every problem found. */
+export interface NodeHealth {
+  node: string;
+  group: string;
+  env: string;
+  snapshot?: Snapshot;
+  /** Median head of the reachable, non-syncing nodes of the same chain, network and environment. */
+  referenceHead?: number;
+  /** Blocks behind the reference head (never negative). */
+  lag?: number;
+  /** Age of the node's head block at `now`, in ms. */
+  headAgeMs?: number;
+  status: NodeStatus;
+  reasons: string[];
+}
+
+/** Counts and version spread of one group in one environment. */
+export interface GroupHealth {
+  group: string;
+  env: string;
+  chain: string;
+  network: string;
+  desiredVersion: string;
+  total: number;
+  healthy: number;
+  degraded: number;
+  down: number;
+  unknown: number;
+  /** Reported versions of reachable nodes → how many run each (`unknown` if not reported). */
+  versions: Record<string, number>;
+  referenceHead?: number;
+  maxLag?: number;
+}
+
+export interface FleetHealth {
+  nodes: NodeHealth[];
+  groups: GroupHealth[];
+}
+
+const DEFAULT_THRESHOLDS: Thresholds = { max_lag_blocks: 5, max_head_age: 180_000, min_peers: 3, max_disk_used_pct: 85 };
+
+/** Judges every node of the fleet from its latest snapshot and summarises each group per environment. */
+export function assessFleet(fleet: Fleet, snapshots: readonly Snapshot[], now: number): FleetHealth {
+  const latest = latestByNode(snapshots);
+  const references = referenceHeads(fleet, latest);
+  const nodes = fleet.nodes.map((node) => assessNode(fleet, node, latest.get(node.name), references, now));
+  return { nodes, groups: summarise(fleet, nodes, references) };
+}
+
+/** Upper median, so that with an odd count one lying or forked node cannot move it at all. */
+export function medianHead(heads: readonly number[]): number | undefined {
+  if (heads.length === 0) return undefined;
+  const sorted = [...heads].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+function latestByNode(snapshots: readonly Snapshot[]): Map<string, Snapshot> {
+  const out = new Map<string, Snapshot>();
+  for (const s of snapshots) {
+    const seen = out.get(s.node);
+    if (!seen || s.at >= seen.at) out.set(s.node, s);
+  }
+  return out;
+}
+
+function refKey(fleet: Fleet, node: FleetNode): string | undefined {
+  const g = fleet.groups[node.group];
+  return g ? `${g.chain}\u0000${g.network}\u0000${node.env}` : undefined;
+}
+
+function referenceHeads(fleet: Fleet, latest: Map<string, Snapshot>): Map<string, number> {
+  const heads = new Map<string, number[]>();
+  for (const node of fleet.nodes) {
+    const s = latest.get(node.name);
+    const key = refKey(fleet, node);
+    if (!key || !s?.reachable || s.syncing || s.head === undefined) continue;
+    heads.set(key, [...(heads.get(key) ?? []), s.head]);
+  }
+  const out = new Map<string, number>();
+  for (const [key, list] of heads) {
+    const m = medianHead(list);
+    if (m !== undefined) out.set(key, m);
+  }
+  return out;
+}
+
+function assessNode(
+  fleet: Fleet,
+  node: FleetNode,
+  snap: Snapshot | undefined,
+  references: Map<string, number>,
+  now: number,
+): NodeHealth {
+  const base = { node: node.name, group: node.group, env: node.env };
+  const key = refKey(fleet, node);
+  const referenceHead = key ? references.get(key) : undefined;
+  if (!snap) return { ...base, referenceHead, status: 'unknown', reasons: ['no health check yet'] };
+  if (!snap.reachable) return { ...base, snapshot: snap, referenceHead, status: 'down', reasons: [snap.error ?? 'unreachable'] };
+
+  const t = fleet.environments[node.env]?.thresholds ?? DEFAULT_THRESHOLDS;
+  const desired = fleet.groups[node.group]?.desired_version;
+  const reasons: string[] = [];
+  const lag = referenceHead !== undefined && snap.head !== undefined ? Math.max(0, referenceHead - snap.head) : undefined;
+  const headAgeMs = snap.headTime !== undefined ? Math.max(0, now - snap.headTime) : undefined;
+
+  if (snap.syncing) reasons.push(snap.syncProgress !== undefined ? `syncing (${(snap.syncProgress * 100).toFixed(1)}%)` : 'syncing');
+  if (snap.head === undefined) reasons.push('no head block reported');
+  if (lag !== undefined && lag > t.max_lag_blocks) reasons.push(`lag ${lag} > ${t.max_lag_blocks} blocks`);
+  if (headAgeMs !== undefined && headAgeMs > t.max_head_age) reasons.push(`head age ${formatMs(headAgeMs)} > ${formatMs(t.max_head_age)}`);
+  if (snap.peers !== undefined && snap.peers < t.min_peers) reasons.push(`peers ${snap.peers} < ${t.min_peers}`);
+  // An unreported version is not drift: some nodes hide it; `versions` counts them as unknown.
+  if (desired && snap.version && !sameVersion(snap.version, desired)) reasons.push(`version ${snap.version} ≠ desired ${desired}`);
+
+  return { ...base, snapshot: snap, referenceHead, lag, headAgeMs, status: reasons.length ? 'degraded' : 'healthy', reasons };
+}
+
+function summarise(fleet: Fleet, nodes: NodeHealth[], references: Map<string, number>): GroupHealth[] {
+  const out = new Map<string, GroupHealth>();
+  for (const [i, h] of nodes.entries()) {
+    const node = fleet.nodes[i] as FleetNode;
+    const g = fleet.groups[h.group];
+    const id = `${h.group}\u0000${h.env}`;
+    let sum = out.get(id);
+    if (!sum) {
+      const key = refKey(fleet, node);
+      sum = {
+        group: h.group,
+        env: h.env,
+        chain: g?.chain ?? 'unknown',
+        network: g?.network ?? 'unknown',
+        desiredVersion: g?.desired_version ?? 'unknown',
+        total: 0,
+        healthy: 0,
+        degraded: 0,
+        down: 0,
+        unknown: 0,
+        versions: {},
+        referenceHead: key ? references.get(key) : undefined,
+      };
+      out.set(id, sum);
+    }
+    sum.total += 1;
+    sum[h.status] += 1;
+    if (h.snapshot?.reachable) {
+      const v = h.snapshot.version ?? 'unknown';
+      sum.versions[v] = (sum.versions[v] ?? 0) + 1;
+    }
+    if (h.lag !== undefined) sum.maxLag = Math.max(sum.maxLag ?? 0, h.lag);
+  }
+  return [...out.values()];
+}
+
+/** `950ms`, `42s`, `5m30s`, `2h5m`: short enough for a chat line. */
+function formatMs(ms: number): string {
+  if (ms < 1_000) return `${Math.round(ms)}ms`;
+  const s = Math.round(ms / 1_000);
+  if (s < 120) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 120) return s % 60 ? `${m}m${s % 60}s` : `${m}m`;
+  const h = Math.floor(m / 60);
+  return m % 60 ? `${h}h${m % 60}m` : `${h}h`;
+}

@@ -1,0 +1,90 @@
+import type { Command } from '../command/command.types.ts';
+import { createHash } from 'node:crypto';
+import type { Block } from '../chat/message.ts';
+import { UserError } from '../errors.ts';
+import type { Fleet } from '../fleet/fleet.schema.ts';
+import type { QueueName } from '../ports/queue.port.ts';
+import { planUpgrade, resolveTarget } from '../rollout/plan.ts';
+import { parseWaves } from '../rollout/waves.ts';
+import type { CoreDeps } from './deps.ts';
+
+/** A risky change, planned: what will run, where, and the hash an approval binds to. */
+export interface ChangePlan {
+  kind: 'upgrade' | 'provision' | 'decommission';
+  env: string;
+  group: string;
+  hash: string;
+  queue: QueueName;
+  /** Job id prefix: `up`, `pv`, `dc`. */
+  prefix: string;
+  /** Job data without `v`, ids, actors and report (added when the job is created). */
+  data: Record<string, unknown>;
+  summary: Block[];
+  /** Nothing to do (every target already at the version). */
+  empty: boolean;
+}
+
+/**
+ * Plan a change from a validated command against the fleet as it is now. Called when the change
+ * is requested and again when it is approved: a different hash means the plan changed.
+ */
+export async function planChange(command: Command, fleet: Fleet, deps: CoreDeps): Promise<ChangePlan> {
+  const v = command.values;
+  if (command.verb === 'upgrade') {
+    const target = v['target'] as string;
+    const envFlag = v['env'] as string | undefined;
+    const { nodes } = resolveTarget(fleet, target, envFlag);
+    const snaps = await deps.state.getSnapshots(nodes.map((n) => n.name));
+    const running = Object.fromEntries(snaps.map((s) => [s.node, s.version]));
+    const plan = planUpgrade(fleet, { target, version: v['version'] as string, env: envFlag, waves: v['waves'] ? parseWaves(v['waves'] as string) : undefined }, running);
+    const waveText = plan.waves.map((w, i) => `wave ${i + 1}: ${w.join(', ')}`).join('\n');
+    return {
+      kind: 'upgrade', env: plan.env, group: plan.group, hash: plan.hash, queue: 'upgrade', prefix: 'up', empty: plan.targets.length === 0,
+      data: { env: plan.env, group: plan.group, version: plan.version, targets: plan.targets, waves: plan.waves, planHash: plan.hash, dryRun: v['dry-run'] === true },
+      summary: [
+        { type: 'fields', fields: [
+          { label: 'group', value: plan.group }, { label: 'environment', value: plan.env },
+          { label: 'version', value: plan.version }, { label: 'nodes', value: String(plan.targets.length) },
+        ] },
+        ...(plan.targets.length ? [{ type: 'code' as const, text: waveText }] : []),
+        ...(plan.skipped.length ? [{ type: 'context' as const, text: `already at ${plan.version}: ${plan.skipped.join(', ')}` }] : []),
+      ],
+    };
+  }
+  if (command.verb === 'provision') {
+    const group = v['group'] as string;
+    const g = fleet.groups[group];
+    if (!g) throw new UserError('not_found', `no group \`${group}\` in the fleet file (known: ${Object.keys(fleet.groups).join(', ')})`);
+    const env = (v['env'] as string | undefined) ?? onlyEnv(fleet, group);
+    if (!fleet.environments[env]) throw new UserError('not_found', `no environment \`${env}\` in the fleet file`);
+    const count = (v['count'] as number | undefined) ?? 1;
+    const hash = sha({ kind: 'provision', env, group, count, module: g.terraform?.module ?? null, shape: g.shape ?? null });
+    return {
+      kind: 'provision', env, group, hash, queue: 'provision', prefix: 'pv', empty: false,
+      data: { kind: 'provision', env, group, count },
+      summary: [{ type: 'fields', fields: [{ label: 'group', value: group }, { label: 'environment', value: env }, { label: 'new nodes', value: String(count) }, { label: 'terraform module', value: g.terraform?.module ?? '(none set)' }] }],
+    };
+  }
+  if (command.verb === 'decommission') {
+    const name = v['node'] as string;
+    const node = fleet.nodes.find((n) => n.name === name);
+    if (!node) throw new UserError('not_found', `no node \`${name}\` in the inventory — see \`/chainops nodes\``);
+    const hash = sha({ kind: 'decommission', node: node.name, env: node.env, group: node.group });
+    return {
+      kind: 'decommission', env: node.env, group: node.group, hash, queue: 'provision', prefix: 'dc', empty: false,
+      data: { kind: 'decommission', env: node.env, node: node.name },
+      summary: [{ type: 'fields', fields: [{ label: 'node', value: node.name }, { label: 'group', value: node.group }, { label: 'environment', value: node.env }] }],
+    };
+  }
+  throw new UserError('parse_error', `\`${command.verb}\` is not a change that can be planned`);
+}
+
+function onlyEnv(fleet: Fleet, group: string): string {
+  const envs = [...new Set(fleet.nodes.filter((n) => n.group === group).map((n) => n.env))];
+  if (envs.length === 1) return envs[0]!;
+  throw new UserError('parse_error', `say which environment: pass \`--env <env>\` (known: ${Object.keys(fleet.environments).join(', ')})`);
+}
+
+function sha(value: unknown): string {
+  return createHash('sha256').update(JSON.stringify(value)).digest('hex');
+}

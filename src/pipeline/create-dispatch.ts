@@ -1,0 +1,89 @@
+import type { ActionEvent, ChatEvent } from '../chat/chat-event.ts';
+import type { Dispatch, Responder } from '../chat/dispatch.ts';
+import { parseCommand } from '../command/parse.ts';
+import type { Command } from '../command/command.types.ts';
+import { ChainopsError, UserError, errorMessage as errText } from '../errors.ts';
+import { authorize } from '../policy/authorize.ts';
+import { actorKey } from '../policy/roles.ts';
+import { errorMessage } from '../render/basic.messages.ts';
+import { makeContext } from './context.ts';
+import type { CoreDeps } from './deps.ts';
+import { HANDLERS } from './handlers/index.ts';
+
+/** Button action ids the core emits, and the command each one stands for. */
+const ACTION_VERBS: Record<string, string> = {
+  approve: 'approve',
+  reject: 'reject',
+  ack: 'ack',
+  cancel: 'cancel',
+  'rollout-pause': 'rollout pause',
+  'rollout-resume': 'rollout resume',
+  'rollout-abort': 'rollout abort',
+  'rollout-rollback': 'rollout rollback',
+  'health-check': 'health',
+};
+
+/**
+ * Build the core's single entry point: parse → authorise → handler (which may ask for approval or
+ * enqueue a job). Refusals become friendly ephemeral messages; nothing here throws to the adapter.
+ */
+export function createDispatch(deps: CoreDeps): Dispatch {
+  return async (event: ChatEvent, respond: Responder) => {
+    const who = actorKey(event.actor);
+    const text = event.kind === 'command' ? event.text : actionText(event);
+    try {
+      if (text === undefined) {
+        await respond(errorMessage('that button is not one ChainOps knows — it may be from an older version; type the command instead'));
+        return;
+      }
+      const parsed = parseCommand(text);
+      if (!parsed.ok) {
+        await deps.audit.append({ at: deps.clock.now(), actor: who, action: 'command', detail: clip(text), outcome: 'refused' });
+        await respond(errorMessage(parsed.message));
+        return;
+      }
+      await run(parsed.command, event, deps, respond);
+    } catch (err) {
+      const shown = err instanceof UserError ? err.message : 'something went wrong on our side; the error is logged — try again, and tell your ChainOps admins if it persists';
+      if (err instanceof UserError) {
+        await deps.audit.append({ at: deps.clock.now(), actor: who, action: 'refused', detail: clip(`${text ?? ''} — ${err.message}`), outcome: 'refused' }).catch(() => undefined);
+      } else deps.logger.error({ err: errText(err), who, code: err instanceof ChainopsError ? err.code : 'internal' }, 'command failed');
+      await respond(errorMessage(shown)).catch((e: unknown) => deps.logger.warn({ err: errText(e) }, 'could not deliver an error reply'));
+    }
+  };
+}
+
+async function run(command: Command, event: ChatEvent, deps: CoreDeps, respond: Responder): Promise<void> {
+  const who = actorKey(event.actor);
+  const fleet = deps.fleet();
+  const decision = authorize(fleet, event.actor, command);
+  if (!decision.ok) {
+    await deps.audit.append({ at: deps.clock.now(), actor: who, action: 'command', detail: command.canonical, outcome: 'refused' });
+    await respond(errorMessage(decision.message));
+    return;
+  }
+  const handler = HANDLERS[command.verb];
+  const ctx = makeContext(event, command, decision.role, deps, respond);
+  if (!isReadOnly(command)) {
+    await deps.audit.append({ at: deps.clock.now(), actor: who, action: 'command', detail: command.canonical, outcome: 'ok' });
+  }
+  await handler(ctx);
+}
+
+/** Reads are not audited one by one (status polls would drown the log); every change is. */
+function isReadOnly(command: Command): boolean {
+  const reads = ['help', 'status', 'nodes', 'health', 'drift', 'jobs', 'job', 'audit', 'alerts'];
+  return reads.includes(command.verb) || (command.verb === 'rollout' && command.values['action'] === 'status');
+}
+
+function actionText(event: ActionEvent): string | undefined {
+  const verb = ACTION_VERBS[event.actionId];
+  if (!verb) return undefined;
+  return `${verb} ${event.value}`.trim();
+}
+
+function clip(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = s.replace(/[\u0000-\u001f\u007f]/g, ' ');
+  return clean.length > 200 ? `${clean.slice(0, 200)}…` : clean;
+}

@@ -1,0 +1,32 @@
+import type { Fleet } from '../fleet/fleet.schema.ts';
+import type { Snapshot } from '../health/snapshot.ts';
+import type { AuditLog } from '../ports/audit.port.ts';
+import type { Clock } from '../ports/clock.port.ts';
+import type { JobQueue } from '../ports/queue.port.ts';
+import type { Outbox } from '../ports/outbox.port.ts';
+import type { StateStore } from '../ports/state.port.ts';
+
+/** Minimal structured logger (pino satisfies it). */
+export interface Logger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+  debug(obj: object, msg?: string): void;
+}
+
+/** Everything the command pipeline needs, injected by the composition root (or a test). */
+export interface CoreDeps {
+  /** The current fleet file (a function so `sync` can swap it without restarting). */
+  fleet: () => Fleet;
+  queue: JobQueue;
+  state: StateStore;
+  audit: AuditLog;
+  /** Edits of messages the bot owns (approvals, jobs), delivered by whichever bot replica holds the chat connection. */
+  outbox: Outbox;
+  clock: Clock;
+  logger: Logger;
+  /** Check nodes over RPC right now (used when snapshots are missing or stale, and by `health`). */
+  checkNow: (nodes: string[]) => Promise<Snapshot[]>;
+  /** Short random id part, e.g. `4f2a9c`; injectable for deterministic tests. */
+  newId: () => string;
+}

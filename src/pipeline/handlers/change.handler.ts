@@ -1,0 +1,52 @@
+import type { ApprovalRequest } from '../../approval/approval.ts';
+import { atLeast } from '../../policy/roles.ts';
+import { approvalMessage } from '../../render/approval.message.ts';
+import { noteMessage } from '../../render/basic.messages.ts';
+import { planChange } from '../change-plan.ts';
+import type { HandlerContext } from '../context.ts';
+import { assertCanChange } from './lock.handler.ts';
+import { postOwned } from '../owned-message.ts';
+import { startChangeJob } from '../start-job.ts';
+
+/**
+ * `upgrade`, `provision`, `decommission`: plan, refuse if frozen or locked, then either ask for
+ * approval (per the environment's policy) or start the job.
+ */
+export async function changeHandler(ctx: HandlerContext): Promise<void> {
+  const plan = await planChange(ctx.command, ctx.fleet, ctx.deps);
+  await assertCanChange(ctx, plan.env, plan.group);
+  if (plan.empty) {
+    await ctx.respond(noteMessage(`Nothing to do: every target in ${plan.env}/${plan.group} already runs that version.`, 'ok'));
+    return;
+  }
+  const policy = ctx.fleet.environments[plan.env]!.approval;
+  const dryRun = ctx.command.values['dry-run'] === true;
+  if (policy.required === 0 || dryRun) {
+    const seed = ctx.event.deliveryId ? `${ctx.event.actor.platform}:${ctx.event.deliveryId}` : undefined;
+    await startChangeJob(ctx, plan, { ...(seed ? { idSeed: seed } : {}), requestedBy: ctx.who, approvedBy: [], viaApproval: false });
+    return;
+  }
+  const now = ctx.deps.clock.now();
+  const id = `ap-${ctx.deps.newId()}`;
+  const request: ApprovalRequest = {
+    id,
+    env: plan.env,
+    command: ctx.command.canonical,
+    planHash: plan.hash,
+    job: { queue: plan.queue, jobId: '', data: null },
+    requestedBy: ctx.who,
+    required: policy.required,
+    selfApproval: policy.self_approval,
+    approverRole: policy.approver_role,
+    approvals: [],
+    status: 'pending',
+    createdAt: now,
+    expiresAt: now + policy.expires,
+    rev: 0,
+  };
+  await ctx.deps.state.createApproval(request);
+  await ctx.deps.audit.append({ at: now, actor: ctx.who, action: 'approval.request', detail: `${id} ${ctx.command.canonical}`, outcome: 'pending', ref: id });
+  const canApproveSelf = policy.self_approval && atLeast(ctx.role, policy.approver_role);
+  const note = canApproveSelf ? undefined : 'You cannot approve your own request; ask someone with the approver role.';
+  await postOwned(ctx, `approval:${id}`, approvalMessage(request, plan.summary, note));
+}

@@ -1,0 +1,57 @@
+import { UserError } from '../../errors.ts';
+import { QUEUE_NAMES, type JobInfo, type QueueName } from '../../ports/queue.port.ts';
+import { actorKey } from '../../policy/roles.ts';
+import { ago, noteMessage, titled } from '../../render/basic.messages.ts';
+import { num, str, type HandlerContext } from '../context.ts';
+
+const PREFIX_QUEUE: Record<string, QueueName> = { hc: 'health', up: 'upgrade', pv: 'provision', dc: 'provision', dr: 'drift' };
+
+/** Which queue a job id belongs to, from its prefix (`up-…` → upgrade). */
+export function queueOfJob(id: string): QueueName {
+  const q = PREFIX_QUEUE[id.split('-')[0] ?? ''];
+  if (!q) throw new UserError('not_found', `\`${id}\` is not a job id — job ids start with ${Object.keys(PREFIX_QUEUE).map((p) => `${p}-`).join(', ')}; see \`/chainops jobs\``);
+  return q;
+}
+
+/** `jobs [--limit N]`: recent jobs across queues. */
+export async function jobsHandler(ctx: HandlerContext): Promise<void> {
+  const jobs = await ctx.deps.queue.list(Math.min(num(ctx, 'limit') ?? 10, 50));
+  const now = ctx.deps.clock.now();
+  const rows = jobs.map((j) => [j.id, j.queue, j.state, ago(now - j.createdAt), j.failedReason ?? '']);
+  await ctx.respond(titled(`Jobs — latest ${jobs.length}`, jobs.length
+    ? [{ type: 'table', columns: ['id', 'queue', 'state', 'created', 'note'], rows }]
+    : [{ type: 'text', text: `No jobs yet on ${QUEUE_NAMES.join(', ')}.` }], { ephemeral: true }));
+}
+
+/** `job <id> [log]`: state, progress and result of one job. */
+export async function jobHandler(ctx: HandlerContext): Promise<void> {
+  const id = str(ctx, 'id')!;
+  const job = await ctx.deps.queue.get(queueOfJob(id), id);
+  if (!job) throw new UserError('not_found', `no job \`${id}\` — it may have expired; see \`/chainops jobs\``);
+  await ctx.respond(titled(`Job ${job.id}`, jobBlocks(job, ctx.deps.clock.now()), { ephemeral: true, severity: job.state === 'failed' ? 'error' : 'info' }));
+}
+
+function jobBlocks(job: JobInfo, now: number) {
+  const fields = [
+    { label: 'queue', value: job.queue },
+    { label: 'state', value: job.state },
+    { label: 'created', value: ago(now - job.createdAt) },
+  ];
+  if (job.finishedAt) fields.push({ label: 'finished', value: ago(now - job.finishedAt) });
+  const blocks: Array<import('../../chat/message.ts').Block> = [{ type: 'fields', fields }];
+  if (job.failedReason) blocks.push({ type: 'text', text: `Failed: ${job.failedReason}` });
+  if (job.progress !== undefined && job.progress !== null && job.progress !== 0) blocks.push({ type: 'code', text: JSON.stringify(job.progress, null, 2) });
+  if (job.result !== undefined && job.result !== null) blocks.push({ type: 'code', text: JSON.stringify(job.result, null, 2) });
+  return blocks;
+}
+
+/** `cancel <id>`: remove a job that has not started. */
+export async function cancelHandler(ctx: HandlerContext): Promise<void> {
+  const id = str(ctx, 'id')!;
+  const queue = queueOfJob(id);
+  const ok = await ctx.deps.queue.cancel(queue, id);
+  await ctx.deps.audit.append({ at: ctx.deps.clock.now(), actor: actorKey(ctx.actor), action: 'job.cancel', detail: id, outcome: ok ? 'ok' : 'refused' });
+  await ctx.respond(ok
+    ? noteMessage(`Cancelled ${id}; it will not run.`, 'ok')
+    : noteMessage(`${id} could not be cancelled: it is running, finished or gone. For a rollout use \`/chainops rollout abort ${id}\`.`, 'warn'));
+}

@@ -1,0 +1,35 @@
+import { createHash } from 'node:crypto';
+import { jobMessage } from '../render/job.message.ts';
+import type { HandlerContext } from './context.ts';
+import type { ChangePlan } from './change-plan.ts';
+import { conversationOf, postOwned, updateOwned } from './owned-message.ts';
+
+/**
+ * Enqueue the job of a planned change under an idempotent id and give it its own message.
+ * `idSeed` (approval id or platform delivery id) makes retries and double clicks land on one job.
+ */
+export async function startChangeJob(
+  ctx: HandlerContext,
+  plan: ChangePlan,
+  opts: { idSeed?: string; requestedBy: string; approvedBy: string[]; viaApproval: boolean },
+): Promise<string> {
+  const suffix = opts.idSeed ? createHash('sha256').update(opts.idSeed).digest('hex').slice(0, 10) : ctx.deps.newId();
+  const jobId = `${plan.prefix}-${suffix}`;
+  const key = `job:${jobId}`;
+  const data = {
+    v: 1,
+    ...plan.data,
+    ...(plan.kind === 'upgrade' ? { rolloutId: jobId } : {}),
+    requestedBy: opts.requestedBy,
+    approvedBy: opts.approvedBy,
+    report: { key, conversation: conversationOf(ctx) },
+  };
+  const { created } = await ctx.deps.queue.enqueue(plan.queue, jobId, data);
+  if (!created) return jobId;
+  await ctx.deps.audit.append({ at: ctx.deps.clock.now(), actor: ctx.who, action: 'job.enqueue', detail: `${jobId} ${plan.kind} ${plan.env}/${plan.group}`, outcome: 'ok', ref: jobId });
+  const message = jobMessage({ jobId, title: `${plan.kind} ${plan.env}/${plan.group}`, state: 'queued', summary: plan.summary, cancellable: true });
+  // A click on an approval button answers in place of the approval; the job gets its own message.
+  if (opts.viaApproval) await updateOwned(ctx, key, message);
+  else await postOwned(ctx, key, message);
+  return jobId;
+}
