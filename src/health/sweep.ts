@@ -43,7 +43,7 @@ export async function sweep(fleet: Fleet, checkerFor: CheckerFor, opts: SweepOpt
       if (t >= f.deadline) f.give(failed(f.node, f.group, opts.now(), `check did not finish within ${opts.timeoutMs + grace} ms`));
     }
   }, tick);
-  watchdog.unref?.();
+  // Deliberately not unref'd: a checker stuck on a promise that nothing drives must still be timed out.
 
   const checkOne = (node: FleetNode): Promise<Snapshot> => {
     const group = fleet.groups[node.group];

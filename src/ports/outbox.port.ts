@@ -8,7 +8,7 @@ import type { Message } from '../chat/message.ts';
  */
 export type OutboxItem =
   | { op: 'upsert'; key: string; conversation: Conversation; message: Message }
-  | { op: 'thread'; key: string; message: Message };
+  | { op: 'thread'; key: string; conversation: Conversation; message: Message };
 
 export interface Outbox {
   publish(item: OutboxItem): Promise<void>;

@@ -22,7 +22,8 @@ export async function changeHandler(ctx: HandlerContext): Promise<void> {
   const policy = ctx.fleet.environments[plan.env]!.approval;
   const dryRun = ctx.command.values['dry-run'] === true;
   if (policy.required === 0 || dryRun) {
-    const seed = ctx.event.deliveryId ? `${ctx.event.actor.platform}:${ctx.event.deliveryId}` : undefined;
+    // Slack and Discord delivery ids are unique per request, so a retried delivery maps to the same job.
+    const seed = ctx.event.deliveryId && ctx.event.actor.platform !== 'console' ? `${ctx.event.actor.platform}:${ctx.event.deliveryId}` : undefined;
     await startChangeJob(ctx, plan, { ...(seed ? { idSeed: seed } : {}), requestedBy: ctx.who, approvedBy: [], viaApproval: false });
     return;
   }

@@ -1,0 +1,115 @@
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { QueueName } from '../src/ports/queue.port.ts';
+import { ChainopsError, errorMessage } from '../src/errors.ts';
+import type { JobContext, Processor } from './job-context.ts';
+
+/** The slice of a logger the host uses: a pino logger fits, and so does a tiny test fake. */
+export interface HostLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface WorkerHostOptions {
+  redisUrl: string;
+  /** BullMQ key prefix; must match the producer's (BullJobQueue `prefix`). */
+  prefix: string;
+  /** One BullMQ Worker is started per queue listed here. */
+  processors: Partial<Record<QueueName, Processor>>;
+  /** Jobs run at once per queue in this process. @defaultValue 4 */
+  concurrency?: number;
+  logger: HostLogger;
+}
+
+export interface WorkerHost {
+  /** Stop taking jobs and wait for the active ones to finish (graceful). */
+  close(): Promise<void>;
+}
+
+function contextOf(job: Job, queue: QueueName): JobContext<unknown> {
+  return {
+    id: String(job.id),
+    queue,
+    data: job.data,
+    // attemptsMade counts finished attempts, so the running one is the next.
+    attempt: job.attemptsMade + 1,
+    progress: (p) => job.updateProgress(p as object),
+    log: async (line) => void (await job.log(line)),
+  };
+}
+
+/** Wrap a neutral processor: bad job data becomes BullMQ's UnrecoverableError so it is not retried. */
+function toBullProcessor(queue: QueueName, processor: Processor) {
+  return async (job: Job): Promise<unknown> => {
+    try {
+      return await processor(contextOf(job, queue));
+    } catch (err) {
+      if (err instanceof ChainopsError && err.code === 'job_data_invalid') {
+        throw new UnrecoverableError(err.message);
+      }
+      throw err;
+    }
+  };
+}
+
+/** Start one BullMQ Worker per queue that has a processor. Signals are the caller's: see `onShutdown`. */
+export async function startWorkerHost(opts: WorkerHostOptions): Promise<WorkerHost> {
+  const { logger } = opts;
+  const workers: Worker[] = [];
+  for (const [name, processor] of Object.entries(opts.processors) as [QueueName, Processor | undefined][]) {
+    if (!processor) continue;
+    // Options rather than a shared client: BullMQ then owns (and closes) both the command and the
+    // blocking connection, and sets `maxRetriesPerRequest: null` on them; reconnects are forever.
+    const worker = new Worker(name, toBullProcessor(name, processor), {
+      connection: { url: opts.redisUrl, maxRetriesPerRequest: null, retryStrategy: (n: number) => Math.min(n * 100, 2_000) },
+      prefix: opts.prefix,
+      concurrency: opts.concurrency ?? 4,
+    });
+    worker.on('error', (err) => logger.warn({ queue: name, err: err.message }, `worker ${name}: ${err.message}`));
+    worker.on('active', (job) => logger.info({ queue: name, jobId: job.id, attempt: job.attemptsMade + 1 }, 'job started'));
+    worker.on('completed', (job) => logger.info({ queue: name, jobId: job.id }, 'job completed'));
+    worker.on('failed', (job, err) =>
+      logger.warn({ queue: name, jobId: job?.id, attempt: job?.attemptsMade, err: err.message }, 'job failed'),
+    );
+    workers.push(worker);
+  }
+  await Promise.all(workers.map((w) => w.waitUntilReady()));
+  logger.info({ queues: workers.map((w) => w.name) }, 'worker host started');
+
+  let closing: Promise<void> | undefined;
+  return {
+    close() {
+      // close() without `force` lets active jobs finish; a second call gets the same promise.
+      closing ??= Promise.all(workers.map((w) => w.close())).then(() => logger.info({}, 'worker host stopped'));
+      return closing;
+    },
+  };
+}
+
+/**
+ * Run `fn` once on the first of `signals` (usually `['SIGTERM', 'SIGINT']`), then exit 0 (1 if it threw).
+ * A second signal while `fn` runs exits 1 at once: the operator asked twice.
+ */
+export function onShutdown(
+  signals: NodeJS.Signals[],
+  fn: () => Promise<void>,
+  log: Pick<HostLogger, 'info' | 'error'> = { info: (_o, m) => console.log(m), error: (_o, m) => console.error(m) },
+): void {
+  let started = false;
+  const handler = (sig: NodeJS.Signals) => {
+    if (started) {
+      log.error({ signal: sig }, `${sig} again during shutdown: exiting now`);
+      process.exit(1);
+    }
+    started = true;
+    log.info({ signal: sig }, `${sig}: shutting down, waiting for active jobs`);
+    fn().then(
+      () => process.exit(0),
+      (err) => {
+        log.error({ err: errorMessage(err) }, `shutdown failed: ${errorMessage(err)}`);
+        process.exit(1);
+      },
+    );
+  };
+  for (const sig of signals) process.on(sig, handler);
+}

@@ -1,0 +1,84 @@
+import { createServer, type Server } from 'node:http';
+import { startOutboxConsumer } from '../../adapters/outbox/redis.outbox.ts';
+import { startDiscord } from '../../adapters/discord/discord.adapter.ts';
+import { startSlack } from '../../adapters/slack/slack.adapter.ts';
+import type { Platform } from '../chat/chat-event.ts';
+import type { ChatPort } from '../ports/chat.port.ts';
+import { createDispatch } from '../pipeline/create-dispatch.ts';
+import { deliverOutboxItem } from '../pipeline/outbox-delivery.ts';
+import { autocomplete } from '../pipeline/autocomplete.ts';
+import { homeView } from '../render/home.view.ts';
+import type { Env } from './env.ts';
+import type { Runtime } from './runtime.ts';
+
+/**
+ * Start every chat adapter the environment configures, plus the outbox consumer that turns worker
+ * progress into edits of the messages the bot owns. Refuses to start with no adapter at all.
+ */
+export async function startBotRole(rt: Runtime, env: Env): Promise<{ close(): Promise<void> }> {
+  const dispatch = createDispatch(rt.core);
+  const chats = new Map<Platform, ChatPort>();
+  const stops: Array<() => Promise<void>> = [];
+  const healthz = { path: '/healthz', method: 'GET' as const, handler: (_req: unknown, res: import('node:http').ServerResponse) => void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n') };
+
+  if (env.SLACK_BOT_TOKEN || env.SLACK_SIGNING_SECRET) {
+    if (!env.SLACK_BOT_TOKEN || !env.SLACK_SIGNING_SECRET) throw new Error('Slack needs both SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET');
+    const slack = await startSlack({
+      botToken: env.SLACK_BOT_TOKEN,
+      signingSecret: env.SLACK_SIGNING_SECRET,
+      ...(env.SLACK_APP_TOKEN ? { appToken: env.SLACK_APP_TOKEN } : {}),
+      ...(env.SLACK_API_URL ? { apiUrl: env.SLACK_API_URL } : {}),
+      port: env.PORT,
+      dispatch,
+      state: rt.state,
+      logger: rt.logger,
+      extraRoutes: [healthz],
+      homeView: () => homeView(rt.core),
+    });
+    chats.set('slack', slack.chat);
+    stops.push(slack.stop);
+  }
+  if (env.DISCORD_TOKEN || env.DISCORD_APPLICATION_ID) {
+    if (!env.DISCORD_TOKEN || !env.DISCORD_APPLICATION_ID) throw new Error('Discord needs both DISCORD_TOKEN and DISCORD_APPLICATION_ID');
+    const discordHttpPort = chats.has('slack') ? env.PORT + 1 : env.PORT;
+    const discord = await startDiscord({
+      token: env.DISCORD_TOKEN,
+      applicationId: env.DISCORD_APPLICATION_ID,
+      ...(env.DISCORD_GUILD_ID ? { guildId: env.DISCORD_GUILD_ID } : {}),
+      ...(env.DISCORD_API_URL ? { apiUrl: env.DISCORD_API_URL } : {}),
+      mode: env.DISCORD_MODE,
+      ...(env.DISCORD_PUBLIC_KEY ? { publicKey: env.DISCORD_PUBLIC_KEY } : {}),
+      port: discordHttpPort,
+      dispatch,
+      state: rt.state,
+      logger: rt.logger,
+      autocomplete: (kind, prefix) => autocomplete(rt.core, kind, prefix),
+    });
+    chats.set('discord', discord.chat);
+    stops.push(discord.stop);
+  }
+  if (chats.size === 0) {
+    throw new Error('no chat platform is configured — set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET, or DISCORD_TOKEN and DISCORD_APPLICATION_ID; or use `chainops console` for the terminal');
+  }
+  let server: Server | undefined;
+  if (!chats.has('slack') && !(env.DISCORD_MODE === 'http')) {
+    server = createServer((req, res) => (req.url === '/healthz' ? healthz.handler(req, res) : void res.writeHead(404).end()));
+    await new Promise<void>((resolve) => server!.listen(env.PORT, resolve));
+  }
+  const consumer = startOutboxConsumer({
+    redis: rt.connect('events'),
+    prefix: rt.prefix,
+    platforms: [...chats.keys()],
+    consumer: `bot-${process.pid}-${rt.core.newId()}`,
+    deliver: (item) => deliverOutboxItem(item, (p) => chats.get(p), rt.state),
+    logger: rt.logger,
+  });
+  rt.logger.info({ platforms: [...chats.keys()] }, 'bot started');
+  return {
+    async close() {
+      await consumer.stop();
+      for (const stop of stops) await stop().catch(() => undefined);
+      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    },
+  };
+}

@@ -1,0 +1,112 @@
+import { readFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
+import { Command } from 'commander';
+import { formatProblems, parseFleet } from '../fleet/fleet.load.ts';
+import { fleetJsonSchema } from '../fleet/fleet.json-schema.ts';
+import { readEnv, type Env } from './env.ts';
+import { createLogger } from './logger.ts';
+
+// Roles are imported when chosen: `config check` must not load chat SDKs, and a broken optional
+// adapter must not stop the console from starting.
+const roles = {
+  runtime: () => import('./runtime.ts'),
+  console: () => import('./console.role.ts'),
+  worker: () => import('./worker.role.ts'),
+  bot: () => import('./bot.role.ts'),
+  demo: () => import('./demo.ts'),
+  host: () => import('../../jobs/worker-host.ts'),
+};
+
+function needRedis(env: Env): string {
+  if (!env.REDIS_URL) {
+    throw new Error('REDIS_URL is not set — point it at your Redis (e.g. redis://127.0.0.1:6379), or run `npm run demo`, which starts its own');
+  }
+  return env.REDIS_URL;
+}
+
+function consoleUser(env: Env, flag?: string): string {
+  const fromOs = (() => {
+    try {
+      return userInfo().username.toLowerCase();
+    } catch {
+      return 'operator';
+    }
+  })();
+  return flag ?? env.CHAINOPS_CONSOLE_USER ?? (/^[a-z][a-z0-9_-]{0,31}$/.test(fromOs) ? fromOs : 'operator');
+}
+
+async function serve(which: { bot: boolean; worker: boolean }): Promise<void> {
+  const env = readEnv();
+  const logger = createLogger(env.LOG_LEVEL);
+  const rt = await (await roles.runtime()).createRuntime({ redisUrl: needRedis(env), prefix: env.CHAINOPS_PREFIX, fleetPath: env.CHAINOPS_CONFIG, logger });
+  const parts: Array<{ close(): Promise<void> }> = [];
+  if (which.worker) parts.push(await (await roles.worker()).startWorkerRole(rt, { concurrency: env.WORKER_CONCURRENCY }));
+  if (which.bot) parts.push(await (await roles.bot()).startBotRole(rt, env));
+  (await roles.host()).onShutdown(['SIGTERM', 'SIGINT'], async () => {
+    for (const p of parts.reverse()) await p.close();
+    await rt.close();
+  }, logger);
+}
+
+const program = new Command()
+  .name('chainops')
+  .description('Chat-ops for fleets of blockchain nodes: Slack, Discord or a terminal')
+  .showHelpAfterError();
+
+program.command('bot').description('run the chat adapters and command handling').action(() => serve({ bot: true, worker: false }));
+program.command('worker').description('run the job processors (health sweeps, drift, upgrades, provisioning)').action(() => serve({ bot: false, worker: true }));
+program.command('all').description('bot and worker in one process').action(() => serve({ bot: true, worker: true }));
+
+program
+  .command('console')
+  .description('interactive terminal chat (no chat account needed)')
+  .option('--exec <command>', 'run one command, print the reply and exit (exit 1 on an error reply)')
+  .option('--as <user>', 'act as this console user (see roles.*.console in the fleet file)')
+  .action(async (opts: { exec?: string; as?: string }) => {
+    const env = readEnv();
+    const logger = createLogger(env.LOG_LEVEL === 'info' ? 'warn' : env.LOG_LEVEL);
+    const rt = await (await roles.runtime()).createRuntime({ redisUrl: needRedis(env), prefix: env.CHAINOPS_PREFIX, fleetPath: env.CHAINOPS_CONFIG, logger });
+    const code = await (await roles.console()).runConsoleRole(rt, { user: consoleUser(env, opts.as), ...(opts.exec !== undefined ? { exec: opts.exec } : {}) });
+    await rt.close();
+    process.exit(code);
+  });
+
+program
+  .command('demo')
+  .description('start Redis, 3 ganache and 2 litecoind nodes, a worker, and open the console on them')
+  .option('--exec <command>', 'run one command against the demo fleet and exit')
+  .option('--as <user>', 'console user (alice admin, bob approver, carol operator)', 'alice')
+  .action(async (opts: { exec?: string; as: string }) => process.exit(await (await roles.demo()).runDemo(opts)));
+
+const config = program.command('config').description('fleet file tools');
+config
+  .command('check')
+  .argument('[file]', 'fleet file (default $CHAINOPS_CONFIG or chainops.yaml)')
+  .description('validate a fleet file; print every problem with its path and how to fix it')
+  .action(async (file?: string) => {
+    const path = file ?? process.env['CHAINOPS_CONFIG'] ?? 'chainops.yaml';
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (err) {
+      console.error(`✖ cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'}) — pass the fleet file's path`);
+      process.exit(2);
+    }
+    const result = parseFleet(text);
+    if (result.ok) {
+      const f = result.fleet;
+      console.log(`✔ ${path} is valid: ${Object.keys(f.environments).length} environments, ${Object.keys(f.groups).length} groups, ${f.nodes.length} nodes`);
+      return;
+    }
+    console.error(`✖ ${path} has ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}:\n${formatProblems(result.problems)}`);
+    process.exit(1);
+  });
+config
+  .command('schema')
+  .description('print the JSON Schema of the fleet file (for editor completion)')
+  .action(() => console.log(JSON.stringify(fleetJsonSchema(), null, 2)));
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  console.error(`✖ ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

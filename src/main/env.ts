@@ -1,0 +1,42 @@
+import { z } from 'zod';
+
+/** Process configuration from the environment. Secrets live only here, never in the fleet file. */
+export const envSchema = z.object({
+  /** Fleet file path. @defaultValue ./chainops.yaml */
+  CHAINOPS_CONFIG: z.string().min(1).default('chainops.yaml'),
+  /** Redis (BullMQ, state, locks, audit). Required for bot, worker and all. */
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'use redis://host:6379 or rediss://…').optional(),
+  /** Key prefix, so several ChainOps installs can share one Redis. @defaultValue chainops */
+  CHAINOPS_PREFIX: z.string().regex(/^[a-z0-9-]{1,32}$/, 'use lowercase letters, digits and dashes').default('chainops'),
+  /** pino level. @defaultValue info */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** HTTP port for Slack events, Discord interactions, /healthz. @defaultValue 3000 */
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** Jobs processed at once per queue by one worker process. @defaultValue 4 */
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(4),
+  /** The console user (must be listed under roles.*.console). @defaultValue $USER */
+  CHAINOPS_CONSOLE_USER: z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/).optional(),
+  SLACK_BOT_TOKEN: z.string().optional(),
+  SLACK_SIGNING_SECRET: z.string().optional(),
+  SLACK_APP_TOKEN: z.string().optional(),
+  /** Slack Web API base URL (proxies, tests). @defaultValue https://slack.com/api/ */
+  SLACK_API_URL: z.string().url().optional(),
+  DISCORD_TOKEN: z.string().optional(),
+  DISCORD_APPLICATION_ID: z.string().regex(/^\d{5,25}$/).optional(),
+  DISCORD_GUILD_ID: z.string().regex(/^\d{5,25}$/).optional(),
+  /** Discord REST base URL (tests). @defaultValue https://discord.com/api */
+  DISCORD_API_URL: z.string().url().optional(),
+  /** `http` for the interactions endpoint instead of the gateway. @defaultValue gateway */
+  DISCORD_MODE: z.enum(['gateway', 'http']).default('gateway'),
+  DISCORD_PUBLIC_KEY: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+/** Parse the environment; a bad value names the variable and what fits. */
+export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const parsed = envSchema.safeParse(source);
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.map((i) => `  ✖ ${i.path.join('.')}: ${i.message}`);
+  throw new Error(`bad environment:\n${lines.join('\n')}`);
+}
