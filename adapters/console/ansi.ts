@@ -102,7 +102,8 @@ export function shouldColor(stream: unknown, env: NodeJS.ProcessEnv = process.en
 }
 
 /** Terminal width of a stream, or `fallback` when it is not a TTY. @defaultValue 80 */
-export function streamWidth(stream: unknown, fallback = 80): number {
+export function streamWidth(stream: unknown, fallback = Number(process.env['COLUMNS']) || 160): number {
+  // Not a terminal (pipes, scripts, --exec): no wrapping to fight, so tables keep their full cells.
   const cols = (stream as { columns?: number } | null)?.columns;
   return typeof cols === 'number' && cols > 20 ? cols : fallback;
 }

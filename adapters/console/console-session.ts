@@ -222,7 +222,8 @@ export async function runOnce(opts: RunOnceOptions): Promise<number> {
   const conversation: Conversation = { platform: 'console', channelId };
   let failed = false;
   const respond: Responder = (m) => {
-    if (m.severity === 'error') failed = true;
+    // A refusal or failure is an ephemeral error; a status that shows a down node is still a success.
+    if (m.severity === 'error' && m.ephemeral) failed = true;
     return chat.post(conversation, m);
   };
   const event: ChatEvent = {

@@ -197,10 +197,12 @@ test('runOnce returns 0 for a normal reply and 1 for an error reply or a failure
   const seen: ChatEvent[] = [];
   const reply = (m: Message): Dispatch => async (e, respond) => { seen.push(e); await respond(m); };
   assert.equal(await runOnce({ text: '/chainops status', user: 'alice', output: out.stream, dispatch: reply({ text: 'all good', severity: 'ok', blocks: [] }) }), 0);
-  assert.equal(await runOnce({ text: '/chainops upgrade prod', user: 'alice', output: out.stream, dispatch: reply({ text: 'forbidden', severity: 'error', blocks: [] }) }), 1);
+  assert.equal(await runOnce({ text: '/chainops upgrade prod', user: 'alice', output: out.stream, dispatch: reply({ text: 'forbidden', severity: 'error', ephemeral: true, blocks: [] }) }), 1);
+  // A report that shows trouble (a down node) is a successful command, not a failed one.
+  assert.equal(await runOnce({ text: '/chainops status', user: 'alice', output: out.stream, dispatch: reply({ text: '1 node down', severity: 'error', blocks: [] }) }), 0);
   assert.equal(await runOnce({ text: 'status --as bob', user: 'alice', output: out.stream, dispatch: async () => { throw new Error('boom'); } }), 1);
   assert.equal(await runOnce({ text: '3', user: 'alice', output: out.stream, dispatch: reply({ text: '', blocks: [] }) }), 1);
-  assert.deepEqual(seen.map((e) => [e.actor.id, (e as CommandEvent).text]), [['alice', '/chainops status'], ['alice', '/chainops upgrade prod']]);
+  assert.deepEqual(seen.map((e) => [e.actor.id, (e as CommandEvent).text]), [['alice', '/chainops status'], ['alice', '/chainops upgrade prod'], ['alice', '/chainops status']]);
   assert.match(out.text(), /✔ all good/);
   assert.match(out.text(), /✖ forbidden/);
 });
