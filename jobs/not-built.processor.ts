@@ -7,7 +7,7 @@ import type { WorkerDeps } from './worker-deps.ts';
 /**
  * A queue whose execution is not built in this release (upgrade: issue #6, provision: issue #7).
  * The job data is validated, the job's chat message says plainly that nothing was executed, and the
- * job fails for good (code `unavailable`, no retries) so nobody mistakes it for a success.
+ * job fails for good (code `not_implemented`, no retries) so nobody mistakes it for a success.
  */
 export function notBuiltProcessor<S extends z.ZodType>(deps: WorkerDeps, schema: S, what: string, issue: string) {
   return async (job: JobContext<unknown>) => {
@@ -21,6 +21,6 @@ export function notBuiltProcessor<S extends z.ZodType>(deps: WorkerDeps, schema:
         message: { text: `${job.id}: not executed — ${what} is not built yet`, severity: 'warn', blocks: [{ type: 'header', text: `${job.id}: not executed` }, { type: 'text', text }] },
       });
     }
-    throw new ChainopsError('unavailable', text);
+    throw new ChainopsError('not_implemented', text);
   };
 }

@@ -44,7 +44,7 @@ function toBullProcessor(queue: QueueName, processor: Processor) {
     try {
       return await processor(contextOf(job, queue));
     } catch (err) {
-      if (err instanceof ChainopsError && err.code === 'job_data_invalid') {
+      if (err instanceof ChainopsError && (err.code === 'job_data_invalid' || err.code === 'not_implemented')) {
         throw new UnrecoverableError(err.message);
       }
       throw err;

@@ -13,6 +13,8 @@ export type ErrorCode =
   | 'rpc_error'
   | 'job_data_invalid'
   | 'unavailable'
+  /** A capability this release does not have yet; never retried. */
+  | 'not_implemented'
   | 'internal';
 
 /** Base error of ChainOps: a stable `code` plus a message written for a person. */
