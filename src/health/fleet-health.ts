@@ -80,7 +80,9 @@ function referenceHeads(fleet: Fleet, latest: Map<string, Snapshot>): Map<string
     const s = latest.get(node.name);
     const key = refKey(fleet, node);
     if (!key || !s?.reachable || s.syncing || s.head === undefined) continue;
-    heads.set(key, [...(heads.get(key) ?? []), s.head]);
+    const list = heads.get(key);
+    if (list) list.push(s.head);
+    else heads.set(key, [s.head]);
   }
   const out = new Map<string, number>();
   for (const [key, list] of heads) {

@@ -1,0 +1,100 @@
+import { Redis, type RedisOptions } from 'ioredis';
+/** The slice of a logger the Redis adapters use: a pino logger fits, and so does a tiny test fake. */
+export interface LogSink {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+/**
+ * What the connection is for:
+ * - `worker` / `events`: BullMQ Worker or QueueEvents; blocking commands, so never give up on a command.
+ * - `producer`: enqueues in the chat 3-second ack path; fails fast instead of queueing while Redis is down.
+ * - `state`: the state store and audit log; rides out a short Redis restart, then fails.
+ */
+export type RedisKind = 'worker' | 'producer' | 'events' | 'state';
+
+const CONNECT_TIMEOUT_MS = 5_000;
+const ERROR_LOG_INTERVAL_MS = 30_000;
+
+/** Options per kind; exported so tests can check what each kind gets. */
+export function redisOptionsFor(kind: RedisKind): RedisOptions {
+  // Reconnect forever with a capped backoff: a worker must come back by itself after a Redis restart.
+  const retryStrategy = (times: number) => Math.min(times * 100, 2_000);
+  switch (kind) {
+    case 'worker':
+    case 'events':
+      // BullMQ refuses (or warns about) blocking connections without maxRetriesPerRequest: null.
+      return { maxRetriesPerRequest: null, retryStrategy, connectTimeout: CONNECT_TIMEOUT_MS };
+    case 'producer':
+      // BullMQ's Queue has no blocking connection, so it accepts a non-null retry limit and no
+      // offline queue: while Redis is away, `add` rejects at once and the chat reply says so.
+      return {
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 1,
+        commandTimeout: 2_000,
+        connectTimeout: 2_000,
+        retryStrategy,
+      };
+    case 'state':
+      return { maxRetriesPerRequest: 3, retryStrategy, connectTimeout: CONNECT_TIMEOUT_MS };
+  }
+}
+
+/** `redis://user:secret@host` → `redis://user:***@host`, so URLs can be logged. */
+export function redactRedisUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '<unparsable redis url>';
+  }
+}
+
+/**
+ * Create an ioredis client for `kind` (see {@link RedisKind}). Connects at once; connection errors
+ * become log lines (at most one per message every 30 s) instead of unhandled 'error' events.
+ */
+export function createRedis(url: string, kind: RedisKind, logger?: LogSink): Redis {
+  const client = new Redis(url, { ...redisOptionsFor(kind), connectionName: `chainops-${kind}` });
+  const where = redactRedisUrl(url);
+  let lastMessage = '';
+  let lastAt = 0;
+  client.on('error', (err: Error) => {
+    const now = Date.now();
+    // ioredis emits the same error on every reconnect attempt; one line per change is enough.
+    if (err.message === lastMessage && now - lastAt < ERROR_LOG_INTERVAL_MS) return;
+    lastMessage = err.message;
+    lastAt = now;
+    const line = `redis (${kind}) at ${where}: ${err.message} — retrying; check that Redis is running`;
+    if (logger) logger.warn({ kind, err: err.message }, line);
+    else console.warn(line);
+  });
+  client.on('ready', () => {
+    if (lastMessage) {
+      lastMessage = '';
+      logger?.info({ kind }, `redis (${kind}) at ${where}: connected again`);
+    }
+  });
+  return client;
+}
+
+/** Close a client politely (QUIT, up to 2 s), falling back to a hard disconnect when Redis is unreachable. */
+export async function closeRedis(client: Redis): Promise<void> {
+  if (client.status === 'end') return;
+  // While reconnecting, QUIT would wait for a server that may never come back.
+  if (client.status !== 'ready') {
+    client.disconnect();
+    return;
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), 2_000)));
+  try {
+    if ((await Promise.race([client.quit(), late])) === 'late') client.disconnect();
+  } catch {
+    client.disconnect();
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,46 @@
+// Lua run inside Redis so that check-and-change is one atomic step (no WATCH retry loops, and
+// correct with many bot replicas and workers). Values are kept in hash fields so no script has to
+// decode or re-encode JSON.
+
+/** KEYS: approval hash, index zset. ARGV: id, rev, json, expireAtMs, createdAt. Returns 1, or 0 if the id exists. */
+export const CREATE_APPROVAL = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'rev', ARGV[2], 'json', ARGV[3])
+redis.call('PEXPIREAT', KEYS[1], ARGV[4])
+redis.call('ZADD', KEYS[2], ARGV[5], ARGV[1])
+return 1`;
+
+/** KEYS: approval hash. ARGV: expectedRev, newRev, json, expireAtMs. Returns 1 when saved, 0 on a conflict. */
+export const SAVE_APPROVAL = `
+local rev = redis.call('HGET', KEYS[1], 'rev')
+if not rev or tonumber(rev) ~= tonumber(ARGV[1]) then return 0 end
+redis.call('HSET', KEYS[1], 'rev', ARGV[2], 'json', ARGV[3])
+redis.call('PEXPIREAT', KEYS[1], ARGV[4])
+return 1`;
+
+/**
+ * KEYS: lock hash, lock index set. ARGV: holder, name, purpose, acquiredAt, expiresAt, ttlMs.
+ * Returns nil when taken (or re-taken by the same holder), else the current holder's hash as a flat array.
+ */
+export const ACQUIRE_LOCK = `
+local holder = redis.call('HGET', KEYS[1], 'holder')
+if holder and holder ~= ARGV[1] then return redis.call('HGETALL', KEYS[1]) end
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], 'key', ARGV[2], 'holder', ARGV[1], 'purpose', ARGV[3], 'acquiredAt', ARGV[4], 'expiresAt', ARGV[5])
+redis.call('PEXPIRE', KEYS[1], ARGV[6])
+redis.call('SADD', KEYS[2], ARGV[2])
+return nil`;
+
+/** KEYS: lock hash. ARGV: holder, ttlMs, expiresAt. Returns 1 when the holder still had it. */
+export const RENEW_LOCK = `
+if redis.call('HGET', KEYS[1], 'holder') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'expiresAt', ARGV[3])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return 1`;
+
+/** KEYS: lock hash, lock index set. ARGV: holder, name. Returns 1 when the holder released it. */
+export const RELEASE_LOCK = `
+if redis.call('HGET', KEYS[1], 'holder') ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[1])
+redis.call('SREM', KEYS[2], ARGV[2])
+return 1`;

@@ -1,0 +1,126 @@
+import { z } from 'zod';
+import type { FleetNode, NodeGroup } from '../../src/fleet/fleet.schema.ts';
+import type { Snapshot } from '../../src/health/snapshot.ts';
+import { parseClientVersion } from '../../src/health/version.ts';
+import type { ChainChecker } from '../../src/ports/rpc.port.ts';
+import type { CheckerDeps } from './checker-deps.ts';
+import { RpcError, type RpcOutcome, type RpcTarget } from './json-rpc.client.ts';
+import { resolveTarget } from './rpc-auth.ts';
+import { unexpectedError } from './rpc-errors.ts';
+import { baseSnapshot, downSnapshot, elapsed, scrub } from './snapshot-base.ts';
+
+// Bitcoin Core ≥ 28 reports `warnings` as a list; older releases and litecoind as one string.
+const warningsSchema = z.union([z.string(), z.array(z.string())]).optional();
+const chainInfoSchema = z
+  .object({
+    chain: z.string().min(1).max(64),
+    blocks: z.number().int().nonnegative(),
+    headers: z.number().int().nonnegative(),
+    bestblockhash: z.string().regex(/^[0-9a-f]{64}$/),
+    initialblockdownload: z.boolean(),
+    verificationprogress: z.number(),
+    warnings: warningsSchema,
+  })
+  .loose();
+const networkInfoSchema = z
+  .object({ subversion: z.string().max(512), connections: z.number().int().nonnegative(), warnings: warningsSchema })
+  .loose();
+const headerSchema = z.object({ time: z.number().int().nonnegative() }).loose();
+
+/** Health checker for the Bitcoin Core family (bitcoind, litecoind and other forks with the same RPC). */
+export class BitcoinChecker implements ChainChecker {
+  constructor(private readonly deps: CheckerDeps) {}
+
+  /** A batch of getblockchaininfo + getnetworkinfo, then getblockheader for the head time; never throws. */
+  async check(node: FleetNode, group: NodeGroup, opts: { timeoutMs: number }): Promise<Snapshot> {
+    const now = this.deps.now ?? Date.now;
+    const start = performance.now();
+    const resolved = await resolveTarget(node, this.deps.env);
+    if (!resolved.ok) return downSnapshot(node, group, now(), 0, resolved.error);
+    return scrub(await this.inspect(node, group, resolved.target, opts.timeoutMs, start), resolved.target);
+  }
+
+  private async inspect(node: FleetNode, group: NodeGroup, target: RpcTarget, timeoutMs: number, start: number): Promise<Snapshot> {
+    const now = this.deps.now ?? Date.now;
+    let chain: RpcOutcome;
+    let net: RpcOutcome;
+    let latencyMs: number;
+    try {
+      [chain, net] = await this.infos(target, timeoutMs);
+      latencyMs = elapsed(start);
+    } catch (err) {
+      const message = err instanceof RpcError ? err.message : unexpectedError(err);
+      return downSnapshot(node, group, now(), elapsed(start), message);
+    }
+    const snap = baseSnapshot(node, group, now(), latencyMs);
+    if (!chain.ok) return { ...snap, error: `getblockchaininfo failed: ${chain.error}` };
+    const info = chainInfoSchema.safeParse(chain.result);
+    if (!info.success) return { ...snap, error: 'getblockchaininfo returned an unexpected shape' };
+    const c = info.data;
+    snap.reachable = true;
+    snap.chainId = c.chain;
+    snap.head = c.blocks;
+    snap.syncing = c.initialblockdownload || c.blocks < c.headers;
+    snap.syncProgress = Math.max(0, Math.min(1, c.verificationprogress));
+    addWarnings(snap, c.warnings);
+    readNetwork(snap, net);
+    // The header call gets what is left of the budget, so one check stays within timeoutMs overall.
+    const left = timeoutMs - (performance.now() - start);
+    if (left < 1) snap.warnings.push('no time left to read the head block time');
+    else {
+      try {
+        const header = headerSchema.safeParse(await this.deps.client.call(target, 'getblockheader', [c.bestblockhash], { timeoutMs: left }));
+        if (header.success) snap.headTime = header.data.time * 1000;
+        else snap.warnings.push('getblockheader returned an unexpected shape');
+      } catch (err) {
+        snap.warnings.push(`getblockheader failed: ${err instanceof RpcError ? err.message : unexpectedError(err)}`);
+      }
+    }
+    snap.at = now();
+    return snap;
+  }
+
+  private async infos(target: RpcTarget, timeoutMs: number): Promise<[RpcOutcome, RpcOutcome]> {
+    const calls = [{ method: 'getblockchaininfo' }, { method: 'getnetworkinfo' }];
+    try {
+      const [a, b] = await this.deps.client.batch(target, calls, { timeoutMs });
+      return [a ?? { ok: false, error: 'missing' }, b ?? { ok: false, error: 'missing' }];
+    } catch (err) {
+      if (!(err instanceof RpcError) || err.kind !== 'batch') throw err;
+    }
+    // Batches refused (a proxy in front of the node, most likely): two single calls instead.
+    const single = (method: string) =>
+      this.deps.client.call(target, method, [], { timeoutMs }).then(
+        (result): RpcOutcome => ({ ok: true, result }),
+        (err: unknown): RpcOutcome => {
+          if (err instanceof RpcError && err.kind !== 'rpc') throw err;
+          return { ok: false, error: err instanceof Error ? err.message : String(err) };
+        },
+      );
+    return Promise.all([single('getblockchaininfo'), single('getnetworkinfo')]);
+  }
+}
+
+function readNetwork(snap: Snapshot, net: RpcOutcome): void {
+  if (!net.ok) {
+    snap.warnings.push(`getnetworkinfo failed: ${net.error}`);
+    return;
+  }
+  const parsed = networkInfoSchema.safeParse(net.result);
+  if (!parsed.success) {
+    snap.warnings.push('getnetworkinfo returned an unexpected shape');
+    return;
+  }
+  snap.peers = parsed.data.connections;
+  snap.clientVersion = parsed.data.subversion;
+  const version = parseClientVersion(parsed.data.subversion);
+  if (version) Object.assign(snap, version);
+  else snap.warnings.push(`client version not recognised: ${parsed.data.subversion.slice(0, 80)}`);
+  addWarnings(snap, parsed.data.warnings);
+}
+
+function addWarnings(snap: Snapshot, w: string | string[] | undefined): void {
+  for (const text of typeof w === 'string' ? [w] : (w ?? [])) {
+    if (text.trim() && !snap.warnings.includes(text)) snap.warnings.push(text);
+  }
+}
