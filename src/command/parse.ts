@@ -99,15 +99,27 @@ export function canonical(spec: VerbSpec, values: CommandValues): string {
   for (const f of spec.flags) {
     const v = values[f.name];
     if (v === undefined || v === false) continue;
-    parts.push(v === true ? `--${f.name}` : `--${f.name} ${show(v, f.kind === 'duration')}`);
+    const shown = v === true ? '' : show(v, f.kind === 'duration');
+    // A value that looks like a flag (given as `--reason=--x`) must stay attached to its flag.
+    parts.push(v === true ? `--${f.name}` : shown.startsWith('--') ? `--${f.name}=${shown}` : `--${f.name} ${shown}`);
   }
   return parts.join(' ');
 }
 
 function show(v: string | number | boolean, isDuration: boolean): string {
   if (isDuration && typeof v === 'number') return formatDuration(v);
-  const s = String(v);
-  return /\s/.test(s) ? JSON.stringify(s) : s;
+  return quoteWord(String(v));
+}
+
+/**
+ * Quote a value so `tokenize` reads it back as exactly one word. The tokenizer has no escapes
+ * (JSON.stringify's `\"` and `\\` would come back changed), so a `"` goes inside '…' and
+ * everything else inside "…", as adjacent pieces of the same word.
+ */
+function quoteWord(s: string): string {
+  if (s !== '' && !/[\s"'\u2018\u2019\u201C\u201D]/.test(s)) return s;
+  if (s === '') return '""';
+  return s.split(/("+)/).filter((p) => p !== '').map((p) => (p.startsWith('"') ? `'${p}'` : `"${p}"`)).join('');
 }
 
 /** 5400000 → `90m`, 7200000 → `2h`. */

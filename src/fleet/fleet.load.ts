@@ -20,7 +20,8 @@ export function parseFleet(text: string): FleetResult {
   if (doc.errors.length) {
     return {
       ok: false,
-      problems: doc.errors.map((e) => ({ path: '(yaml)', line: e.linePos?.[0]?.line, message: `${e.message.split('\n')[0]} — fix the YAML syntax here` })),
+      // `linePos` is only filled in with prettyErrors, so the line comes from the error's offset.
+      problems: doc.errors.map((e) => ({ path: '(yaml)', line: e.linePos?.[0]?.line ?? counter.linePos(e.pos[0]).line, message: `${e.message.split('\n')[0]} — fix the YAML syntax here` })),
     };
   }
   const raw: unknown = doc.toJS();

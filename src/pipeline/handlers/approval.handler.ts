@@ -35,6 +35,9 @@ export async function approvalHandler(ctx: HandlerContext): Promise<void> {
       note = `the plan changed since it was requested (inventory, versions or playbook) — this approval is void; run \`${req.command}\` again to see the new plan`;
     } else if (approving) {
       refuseUnlessMayApprove(ctx, req);
+      // A freeze refuses every change, including one requested before it and approved during it.
+      const freeze = await ctx.deps.state.getFreeze(req.env);
+      if (freeze) throw new UserError('frozen', `${req.env} is frozen by ${freeze.by} (${freeze.reason}) — ${id} stays pending; approve it after \`/chainops unfreeze ${req.env}\``);
       const approvals = [...req.approvals, ctx.who];
       next = { ...req, approvals, status: approvals.length >= req.required ? 'approved' : 'pending', rev: req.rev + 1 };
     } else {
