@@ -5,20 +5,15 @@ import pino from 'pino';
  * token, password or key is redacted by path before it is written.
  */
 export function createLogger(level: string, name = 'chainops'): pino.Logger {
-  return pino(
-    {
-      name,
-      level,
-      redact: {
-        paths: ['token', 'password', 'secret', '*.token', '*.password', '*.secret', '*.authorization', 'headers.authorization', 'rpcPassword'],
-        censor: '[redacted]',
-      },
-    },
-    pino.destination({ fd: 2, sync: true }),
-  );
+  return pino({ name, level, redact: REDACT }, pino.destination({ fd: 2, sync: true }));
 }
+
+const REDACT = {
+  paths: ['token', 'password', 'secret', '*.token', '*.password', '*.secret', '*.authorization', 'headers.authorization', 'rpcPassword'],
+  censor: '[redacted]',
+};
 
 /** Logs to a file (the demo keeps the terminal for the console). */
 export function createFileLogger(level: string, path: string): pino.Logger {
-  return pino({ name: 'chainops', level, redact: { paths: ['token', 'password', 'secret', '*.token', '*.password', '*.secret'], censor: '[redacted]' } }, pino.destination({ dest: path, sync: true, mkdir: true }));
+  return pino({ name: 'chainops', level, redact: REDACT }, pino.destination({ dest: path, sync: true, mkdir: true }));
 }

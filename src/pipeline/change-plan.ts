@@ -1,4 +1,5 @@
 import type { Command } from '../command/command.types.ts';
+import { requireEnv, requireGroup } from '../fleet/fleet.lookup.ts';
 import { createHash } from 'node:crypto';
 import type { Block } from '../chat/message.ts';
 import { UserError } from '../errors.ts';
@@ -53,10 +54,9 @@ export async function planChange(command: Command, fleet: Fleet, deps: CoreDeps)
   }
   if (command.verb === 'provision') {
     const group = v['group'] as string;
-    const g = fleet.groups[group];
-    if (!g) throw new UserError('not_found', `no group \`${group}\` in the fleet file (known: ${Object.keys(fleet.groups).join(', ')})`);
+    const g = requireGroup(fleet, group);
     const env = (v['env'] as string | undefined) ?? onlyEnv(fleet, group);
-    if (!fleet.environments[env]) throw new UserError('not_found', `no environment \`${env}\` in the fleet file`);
+    requireEnv(fleet, env);
     const count = (v['count'] as number | undefined) ?? 1;
     const hash = sha({ kind: 'provision', env, group, count, module: g.terraform?.module ?? null, shape: g.shape ?? null });
     return {

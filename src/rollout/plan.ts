@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { requireEnv } from '../fleet/fleet.lookup.ts';
 import type { Fleet, FleetNode } from '../fleet/fleet.schema.ts';
 import { UserError } from '../errors.ts';
 import { splitWaves } from './waves.ts';
@@ -31,7 +32,7 @@ export function resolveTarget(fleet: Fleet, target: string, env: string | undefi
   const envs = [...new Set(inGroup.map((n) => n.env))];
   const chosen = env ?? (envs.length === 1 ? envs[0] : undefined);
   if (!chosen) throw new UserError('parse_error', `group \`${target}\` has nodes in ${envs.join(', ')} — pass \`--env <env>\``);
-  if (!fleet.environments[chosen]) throw new UserError('not_found', `environment \`${chosen}\` is not in the fleet file (known: ${Object.keys(fleet.environments).join(', ')})`);
+  requireEnv(fleet, chosen);
   const nodes = inGroup.filter((n) => n.env === chosen);
   if (nodes.length === 0) throw new UserError('not_found', `group \`${target}\` has no nodes in ${chosen}`);
   return { env: chosen, group: target, nodes };

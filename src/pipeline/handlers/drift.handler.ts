@@ -1,5 +1,5 @@
-import { UserError } from '../../errors.ts';
 import { sameVersion } from '../../health/version.ts';
+import { requireEnv } from '../../fleet/fleet.lookup.ts';
 import { titled } from '../../render/basic.messages.ts';
 import { str, type HandlerContext } from '../context.ts';
 import { freshSnapshots } from '../fresh-snapshots.ts';
@@ -10,7 +10,7 @@ import { freshSnapshots } from '../fresh-snapshots.ts';
  */
 export async function driftHandler(ctx: HandlerContext): Promise<void> {
   const env = str(ctx, 'env');
-  if (env && !ctx.fleet.environments[env]) throw new UserError('not_found', `no environment \`${env}\` (known: ${Object.keys(ctx.fleet.environments).join(', ')})`);
+  if (env) requireEnv(ctx.fleet, env);
   const nodes = ctx.fleet.nodes.filter((n) => !env || n.env === env);
   const snaps = new Map((await freshSnapshots(ctx, nodes)).map((s) => [s.node, s]));
   const rows: string[][] = [];

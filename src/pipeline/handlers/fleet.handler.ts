@@ -1,4 +1,5 @@
 import { UserError } from '../../errors.ts';
+import { requireEnv, requireGroup } from '../../fleet/fleet.lookup.ts';
 import type { Fleet, FleetNode } from '../../fleet/fleet.schema.ts';
 import { assessFleet } from '../../health/fleet-health.ts';
 import { nodesMessage, statusMessage } from '../../render/status.message.ts';
@@ -8,7 +9,7 @@ import { freshSnapshots } from '../fresh-snapshots.ts';
 
 function inEnv(ctx: HandlerContext): FleetNode[] {
   const env = str(ctx, 'env');
-  if (env && !ctx.fleet.environments[env]) throw new UserError('not_found', `no environment \`${env}\` (known: ${Object.keys(ctx.fleet.environments).join(', ')})`);
+  if (env) requireEnv(ctx.fleet, env);
   return ctx.fleet.nodes.filter((n) => !env || n.env === env);
 }
 
@@ -31,7 +32,7 @@ export async function statusHandler(ctx: HandlerContext): Promise<void> {
 /** `nodes [group] [--env]`: every node with version, head, lag and peers. */
 export async function nodesHandler(ctx: HandlerContext): Promise<void> {
   const group = str(ctx, 'group');
-  if (group && !ctx.fleet.groups[group]) throw new UserError('not_found', `no group \`${group}\` (known: ${Object.keys(ctx.fleet.groups).join(', ')})`);
+  if (group) requireGroup(ctx.fleet, group);
   const scope = inEnv(ctx);
   const snaps = await freshSnapshots(ctx, scope);
   // Lag is relative to every node of the chain in scope, then the table shows the asked group only.

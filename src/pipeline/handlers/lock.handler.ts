@@ -1,4 +1,5 @@
 import { UserError } from '../../errors.ts';
+import { requireEnv, requireGroup } from '../../fleet/fleet.lookup.ts';
 import { atLeast } from '../../policy/roles.ts';
 import { ago, noteMessage } from '../../render/basic.messages.ts';
 import { num, str, type HandlerContext } from '../context.ts';
@@ -11,8 +12,8 @@ export function lockKey(env: string, group: string): string {
 function checkEnvGroup(ctx: HandlerContext): { env: string; group: string } {
   const env = str(ctx, 'env')!;
   const group = str(ctx, 'group')!;
-  if (!ctx.fleet.environments[env]) throw new UserError('not_found', `no environment \`${env}\` in the fleet file (known: ${Object.keys(ctx.fleet.environments).join(', ')})`);
-  if (!ctx.fleet.groups[group]) throw new UserError('not_found', `no group \`${group}\` in the fleet file (known: ${Object.keys(ctx.fleet.groups).join(', ')})`);
+  requireEnv(ctx.fleet, env);
+  requireGroup(ctx.fleet, group);
   return { env, group };
 }
 
@@ -50,7 +51,7 @@ export async function unlockHandler(ctx: HandlerContext): Promise<void> {
 /** `freeze <env> [--reason …]`: refuse every change in the environment. */
 export async function freezeHandler(ctx: HandlerContext): Promise<void> {
   const env = str(ctx, 'env')!;
-  if (!ctx.fleet.environments[env]) throw new UserError('not_found', `no environment \`${env}\` (known: ${Object.keys(ctx.fleet.environments).join(', ')})`);
+  requireEnv(ctx.fleet, env);
   const reason = str(ctx, 'reason') ?? 'no reason given';
   await ctx.deps.state.setFreeze({ env, by: ctx.who, reason, at: ctx.deps.clock.now() });
   await ctx.respond({ text: `❄ ${env} is frozen by ${ctx.who}: ${reason}`, severity: 'warn', blocks: [{ type: 'text', text: `❄ *${env}* is frozen by ${ctx.who}: ${reason}. Every change is refused until \`/chainops unfreeze ${env}\`.` }] });
