@@ -1,51 +1,38 @@
-// The baseline of the sweep benchmark: the same HTTP requests (same bodies, headers and connection
-// pool settings) a sweep sends, fired by plain undici with the same concurrency, reading each body
-// as bytes and nothing more. It is the ceiling a sweep could reach on this machine and responder.
+// The baseline of the sweep benchmark: exactly the HTTP requests a ChainOps sweep sent (recorded by
+// the responder during a warm-up sweep: same URLs, headers and bodies), replayed by plain undici with
+// the same pool shape and the same number of nodes in flight, each node's requests in its order,
+// reading each body as bytes and nothing more. It is the ceiling a sweep could reach on this machine
+// and responder, and it follows the checkers automatically when they change what they ask.
+import { readFileSync } from 'node:fs';
 import { Agent, request } from 'undici';
-import type { Fleet, FleetNode } from '../src/fleet/fleet.schema.ts';
-import { BENCH_ENV } from './bench-fleet.ts';
-
-const ETH_CALLS = [
-  ['eth_chainId', []], ['web3_clientVersion', []], ['eth_syncing', []],
-  ['eth_blockNumber', []], ['eth_getBlockByNumber', ['latest', false]], ['net_peerCount', []],
-] as const;
-const BTC_CALLS = [['getblockchaininfo', []], ['getnetworkinfo', []]] as const;
-// The header call carries the best block hash; the ceiling does not parse the answer to get it.
-const BEST_HASH = 'f'.repeat(64);
-const JSON_HEADERS = { 'content-type': 'application/json', accept: 'application/json' };
-const BTC_HEADERS = {
-  ...JSON_HEADERS,
-  authorization: `Basic ${Buffer.from(`chainops:${BENCH_ENV.BENCH_BTC_RPC_PASSWORD}`).toString('base64')}`,
-};
+import type { RecordedRequest } from './rpc-responder.ts';
 
 /** Same pool shape as `JsonRpcClient`'s defaults: 4 keep-alive sockets per origin, no pipelining. */
 export function rawAgent(): Agent {
   return new Agent({ connections: 4, keepAliveTimeout: 30_000, pipelining: 1 });
 }
 
-/** Sends every node's requests with `concurrency` nodes in flight; returns how many HTTP requests were sent. */
-export async function rawSweep(fleet: Fleet, agent: Agent, concurrency: number): Promise<number> {
-  let nextId = 1;
+/** The recorded requests grouped per node (each node has its own URL path), in the order they were sent. */
+export function loadRecording(file: string): RecordedRequest[][] {
+  const all = JSON.parse(readFileSync(file, 'utf8')) as RecordedRequest[];
+  const perNode = new Map<string, RecordedRequest[]>();
+  for (const r of all) perNode.set(r.url, [...(perNode.get(r.url) ?? []), r]);
+  return [...perNode.values()];
+}
+
+/** Replays every node's requests with `concurrency` nodes in flight; returns how many HTTP requests were sent. */
+export async function rawSweep(nodes: readonly RecordedRequest[][], agent: Agent, concurrency: number): Promise<number> {
   let requests = 0;
-  const post = async (url: string, headers: Record<string, string>, payload: unknown): Promise<void> => {
-    requests++;
-    const res = await request(url, { method: 'POST', headers, body: JSON.stringify(payload), dispatcher: agent });
-    await res.body.arrayBuffer();
-  };
-  const batch = (calls: readonly (readonly [string, readonly unknown[]])[]) =>
-    calls.map(([method, params]) => ({ jsonrpc: '2.0', id: nextId++, method, params }));
-  const one = async (node: FleetNode): Promise<void> => {
-    if (node.rpc_auth) {
-      await post(node.rpc_url, BTC_HEADERS, batch(BTC_CALLS));
-      await post(node.rpc_url, BTC_HEADERS, { jsonrpc: '2.0', id: nextId++, method: 'getblockheader', params: [BEST_HASH] });
-    } else {
-      await post(node.rpc_url, JSON_HEADERS, batch(ETH_CALLS));
-    }
-  };
   let next = 0;
   const worker = async () => {
-    while (next < fleet.nodes.length) await one(fleet.nodes[next++] as FleetNode);
+    while (next < nodes.length) {
+      for (const r of nodes[next++]!) {
+        requests++;
+        const res = await request(r.url, { method: 'POST', headers: r.headers, body: r.body, dispatcher: agent });
+        await res.body.arrayBuffer();
+      }
+    }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, fleet.nodes.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(concurrency, nodes.length) }, worker));
   return requests;
 }

@@ -16,7 +16,7 @@ function hash(seed: number): string {
 }
 const hex = (n: number) => `0x${n.toString(16)}`;
 
-function ethBlock(head: number, nowMs: number) {
+function ethBlock(head: number, nowMs: number, txs: number) {
   return {
     baseFeePerGas: '0x2a1f8c3b1',
     blobGasUsed: '0x40000',
@@ -40,10 +40,10 @@ function ethBlock(head: number, nowMs: number) {
     timestamp: hex(Math.floor(nowMs / 1000) - 6),
     totalDifficulty: '0xc70d815d562d3cfa955',
     // An average mainnet block carries ~160 transactions; with `false` they come back as hashes.
-    transactions: Array.from({ length: 160 }, (_, i) => `0x${hash(head * 1000 + i)}`),
+    transactions: Array.from({ length: txs }, (_, i) => `0x${hash(head * 1000 + i)}`),
     transactionsRoot: `0x${hash(head + 5)}`,
     uncles: [],
-    withdrawals: Array.from({ length: 16 }, (_, i) => ({
+    withdrawals: Array.from({ length: txs ? 16 : 0 }, (_, i) => ({
       index: hex(50_000_000 + i),
       validatorIndex: hex(900_000 + i * 37),
       address: '0xb9d7934878b5fb9610b3fe8a5e441e8fad7e293f',
@@ -72,6 +72,7 @@ function btcResults(nowMs: number): Record<string, unknown> {
       })),
       relayfee: 0.00001, incrementalfee: 0.00001, localaddresses: [], warnings: '',
     },
+    uptime: 864_000,
     getblockheader: {
       hash: best, confirmations: 1, height: HEAD_BTC, version: 601202688, versionHex: '23d5c000',
       merkleroot: hash(11), time: t, mediantime: t - 3000, nonce: 2882377117, bits: '17034219',
@@ -81,15 +82,19 @@ function btcResults(nowMs: number): Record<string, unknown> {
   };
 }
 
-/** method → JSON text of its `result`, for a node whose head was mined a few seconds before `nowMs`. */
-export function rpcResults(nowMs: number): Record<string, string> {
+/**
+ * method → JSON text of its `result`, for a node whose head was mined a few seconds before `nowMs`.
+ * `blockTxs` is how many transaction hashes the latest block lists (160, a mainnet average, by
+ * default; 0 gives a header-sized answer, to show what the block body costs).
+ */
+export function rpcResults(nowMs: number, blockTxs = 160): Record<string, string> {
   const head = HEAD_ETH + Math.floor(nowMs / 12_000) % 1000;
   const all: Record<string, unknown> = {
     eth_chainId: '0x1',
     web3_clientVersion: 'Geth/v1.14.3-stable-ab48ba42/linux-amd64/go1.22.1',
     eth_syncing: false,
     eth_blockNumber: hex(head),
-    eth_getBlockByNumber: ethBlock(head, nowMs),
+    eth_getBlockByNumber: ethBlock(head, nowMs, blockTxs),
     net_peerCount: '0x32',
     ...btcResults(nowMs),
   };

@@ -1,73 +1,103 @@
-// npm run bench:sweep — a ChainOps health sweep (sweep + assessFleet) against the raw ceiling:
-// the same HTTP requests sent by plain undici, measured side by side in the same run against a
-// loopback JSON-RPC responder that runs in a child process. Prints ratios; asserts nothing.
-import { fork } from 'node:child_process';
-import { createCheckers } from '../adapters/rpc/checker-registry.ts';
-import { assessFleet } from '../src/health/fleet-health.ts';
-import { sweep } from '../src/health/sweep.ts';
-import { BENCH_ENV, benchFleet } from './bench-fleet.ts';
-import { measure, median, mib, secs, verdict } from './bench-stats.ts';
-import { rawAgent, rawSweep } from './raw-ceiling.ts';
+// npm run bench:sweep — a ChainOps health sweep (sweep + assessFleet) against the raw ceiling: the
+// same HTTP requests replayed by plain undici, measured side by side (interleaved) in the same run
+// against a loopback JSON-RPC responder in its own process. Each side of each fleet size runs in a
+// process of its own, so its peak RSS is its own. Prints figures and ratios; asserts nothing.
+//   BENCH_SIZES=100,1000,10000  Ethereum nodes per size (plus a tenth as many Bitcoin nodes)
+//   BENCH_PORTS=50              responder ports     BENCH_RUNS=3   measured runs per side
+//   BENCH_BLOCK_TXS=160         tx hashes in eth_getBlockByNumber(latest, false); 0 = header-sized
+//   BENCH_CHILD_NODE_OPTIONS    extra node flags for both sides (e.g. --max-semi-space-size=4)
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { machine, median, mib, secs, verdict } from './bench-stats.ts';
+import type { RunResult } from './sweep-runner.ts';
 
 const PORTS = Number(process.env.BENCH_PORTS ?? 50);
 const SIZES = (process.env.BENCH_SIZES ?? '100,1000,10000').split(',').map(Number);
-const RUNS = 3;
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const BLOCK_TXS = Number(process.env.BENCH_BLOCK_TXS ?? 160);
 const CONCURRENCY = 256;
 const TARGET = { tenThousandMs: 3_000, ratio: 0.5, rssBytes: 256 * 1024 * 1024 };
+const childFlags = (process.env.BENCH_CHILD_NODE_OPTIONS ?? '').split(' ').filter(Boolean);
+const dir = mkdtempSync(join(tmpdir(), 'chainops-bench-sweep-'));
 
-const responder = fork(new URL('./rpc-responder.ts', import.meta.url), {
-  execArgv: ['--import', 'tsx'],
-  env: { ...process.env, PORTS: String(PORTS) },
-});
-const ports = await new Promise<number[]>((resolve, reject) => {
-  responder.once('message', (m) => resolve((m as { ports: number[] }).ports));
-  responder.once('exit', (code) => reject(new Error(`responder exited with code ${code} before listening`)));
-});
-console.log(`responder: ${ports.length} loopback ports in a child process; concurrency ${CONCURRENCY}, median of ${RUNS} runs after a warm-up`);
-// RSS is process-wide and rarely shrinks: this is the floor (tsx, zod, undici loaded) every figure includes.
-console.log(`RSS before the first sweep: ${mib(process.memoryUsage.rss())}\n`);
-
-for (const eth of SIZES) {
-  const fleet = benchFleet(eth, Math.floor(eth / 10), ports);
-  const checkers = createCheckers({ env: BENCH_ENV });
-  const agent = rawAgent();
-  const chainops = async () => {
-    const t0 = performance.now();
-    const snaps = await sweep(fleet, checkers, { concurrency: CONCURRENCY, timeoutMs: 5_000, now: Date.now });
-    const t1 = performance.now();
-    const health = assessFleet(fleet, snaps, Date.now());
-    return { assessMs: performance.now() - t1, sweepMs: t1 - t0, healthy: health.nodes.filter((n) => n.status === 'healthy').length };
-  };
-  const raw = () => rawSweep(fleet, agent, CONCURRENCY);
-
-  await chainops(); // warm-up: JIT, sockets, zod schemas
-  await raw();
-  const ours: Awaited<ReturnType<typeof measure<Awaited<ReturnType<typeof chainops>>>>>[] = [];
-  const base: Awaited<ReturnType<typeof measure<number>>>[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    ours.push(await measure(chainops)); // interleaved, so drift on the machine hits both alike
-    base.push(await measure(raw));
-  }
-  await checkers.close();
-  await agent.close();
-
-  const nodes = fleet.nodes.length;
-  const requests = base[0]?.value ?? 0;
-  const oursMs = median(ours.map((r) => r.ms));
-  const baseMs = median(base.map((r) => r.ms));
-  const ratio = baseMs / oursMs;
-  const peakOurs = Math.max(...ours.map((r) => r.rss));
-  const peakBase = Math.max(...base.map((r) => r.rss));
-  const unhealthy = ours.map((r) => nodes - r.value.healthy).reduce((a, b) => Math.max(a, b), 0);
-
-  console.log(`${eth} eth + ${nodes - eth} bitcoin = ${nodes} nodes, ${requests} HTTP requests per sweep`);
-  console.log(`  ChainOps sweep+assess  ${secs(oursMs).padStart(9)}  ${Math.round((requests / oursMs) * 1000).toString().padStart(6)} req/s  (sweep ${secs(median(ours.map((r) => r.value.sweepMs)))}, assessFleet ${secs(median(ours.map((r) => r.value.assessMs)))})  peak RSS ${mib(peakOurs)}`);
-  console.log(`  raw undici ceiling     ${secs(baseMs).padStart(9)}  ${Math.round((requests / baseMs) * 1000).toString().padStart(6)} req/s  peak RSS ${mib(peakBase)}`);
-  console.log(`  ChainOps = ${(ratio * 100).toFixed(0)} % of raw ceiling   (target ≥ ${TARGET.ratio * 100} %: ${verdict(ratio >= TARGET.ratio)})`);
-  if (eth >= 10_000) console.log(`  10 000-node sweep ${secs(oursMs)}   (target ≤ ${secs(TARGET.tenThousandMs)}: ${verdict(oursMs <= TARGET.tenThousandMs)})`);
-  console.log(`  peak RSS ${mib(peakOurs)}   (target ≤ ${mib(TARGET.rssBytes)}: ${verdict(peakOurs <= TARGET.rssBytes)})`);
-  if (unhealthy) console.log(`  WARNING: ${unhealthy} nodes were not healthy in some run; the figures above include failures`);
-  console.log(`  runs (ms): ChainOps ${ours.map((r) => r.ms.toFixed(0)).join(', ')}; raw ${base.map((r) => r.ms.toFixed(0)).join(', ')}\n`);
+function start(script: string, env: Record<string, string>, flags: string[] = []): ChildProcess {
+  return fork(new URL(script, import.meta.url), { execArgv: ['--import', 'tsx', ...flags], env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 }
 
-responder.kill();
+/** The next IPC message from `child` that has `key`. */
+function next<T>(child: ChildProcess, key: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (m: Record<string, unknown>) => {
+      if (!(key in m)) return;
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+      resolve(m as T);
+    };
+    const onExit = (code: number | null) => reject(new Error(`child exited (code ${code}) while waiting for ${key}`));
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+  });
+}
+
+const run = async (child: ChildProcess): Promise<RunResult> => {
+  const reply = next<{ result: RunResult }>(child, 'result');
+  child.send({ run: true });
+  return (await reply).result;
+};
+
+const responder = start('./rpc-responder.ts', { PORTS: String(PORTS), BLOCK_TXS: String(BLOCK_TXS) });
+const { ports } = await next<{ ports: number[] }>(responder, 'ports');
+console.log(`machine: ${machine()}`);
+console.log(`responder: ${ports.length} loopback ports in a child process, blocks with ${BLOCK_TXS} tx hashes; concurrency ${CONCURRENCY}; ${RUNS} interleaved runs per side after a warm-up; each side in its own process${childFlags.length ? ` (${childFlags.join(' ')})` : ''}\n`);
+
+try {
+  for (const eth of SIZES) {
+    const recording = join(dir, `requests-${eth}.json`);
+    const env = { ETH: String(eth), PORTS_JSON: JSON.stringify(ports), CONCURRENCY: String(CONCURRENCY), RECORDING: recording };
+    const flags = ['--expose-gc', ...childFlags];
+    const ours = start('./sweep-runner.ts', { ...env, MODE: 'chainops' }, flags);
+    const oursReady = await next<{ rss: number; exactPeak: boolean }>(ours, 'ready');
+    // Warm-up of ChainOps, recorded: the raw side replays exactly these requests.
+    const recordingStarted = next(responder, 'recording');
+    responder.send({ record: recording });
+    await recordingStarted;
+    const warm = await run(ours);
+    const recorded = next<{ recorded: number }>(responder, 'recorded');
+    responder.send({ stop: true });
+    const { recorded: requests } = await recorded;
+    const raw = start('./sweep-runner.ts', { ...env, MODE: 'raw' }, flags);
+    const rawReady = await next<{ rss: number }>(raw, 'ready');
+    await run(raw); // warm-up
+    const a: RunResult[] = [];
+    const b: RunResult[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      a.push(await run(ours)); // interleaved, so drift on the machine hits both alike
+      b.push(await run(raw));
+    }
+    for (const c of [ours, raw]) c.send({ exit: true });
+
+    const nodes = warm.nodes;
+    const oursMs = median(a.map((r) => r.ms));
+    const baseMs = median(b.map((r) => r.ms));
+    const ratio = baseMs / oursMs;
+    const peakOurs = Math.max(warm.peakRss, ...a.map((r) => r.peakRss));
+    const peakBase = Math.max(...b.map((r) => r.peakRss));
+    const unhealthy = Math.max(nodes - warm.healthy, ...a.map((r) => nodes - r.healthy));
+    const live = a.map((r) => r.heapLiveAfterGc ?? Number.NaN);
+
+    console.log(`${eth} eth + ${nodes - eth} bitcoin = ${nodes} nodes, ${requests} HTTP requests per sweep`);
+    console.log(`  ChainOps sweep+assess  ${secs(oursMs).padStart(9)}  ${Math.round((requests / oursMs) * 1000).toString().padStart(6)} req/s  (sweep ${secs(median(a.map((r) => r.sweepMs)))}, assessFleet ${secs(median(a.map((r) => r.assessMs)))})`);
+    console.log(`  raw undici replay      ${secs(baseMs).padStart(9)}  ${Math.round((requests / baseMs) * 1000).toString().padStart(6)} req/s`);
+    console.log(`  ChainOps = ${(ratio * 100).toFixed(0)} % of raw ceiling   (target ≥ ${TARGET.ratio * 100} %: ${verdict(ratio >= TARGET.ratio)})`);
+    if (eth >= 10_000) console.log(`  10 000-node sweep ${secs(oursMs)}   (target ≤ ${secs(TARGET.tenThousandMs)}: ${verdict(oursMs <= TARGET.tenThousandMs)})`);
+    console.log(`  peak RSS: ChainOps process ${mib(peakOurs)} (${mib(oursReady.rss)} before its first sweep), raw process ${mib(peakBase)} (${mib(rawReady.rss)} before)   (target ≤ ${mib(TARGET.rssBytes)}: ${verdict(peakOurs <= TARGET.rssBytes)})${oursReady.exactPeak ? '' : ' [sampled every 5 ms: VmHWM reset not allowed here]'}`);
+    console.log(`  ChainOps heap after a run: ${mib(median(a.map((r) => r.heapTotal)))} reserved, ${mib(median(a.map((r) => r.heapUsed)))} used, ${mib(median(live))} live after GC; external ${mib(median(a.map((r) => r.external)))} (array buffers ${mib(median(a.map((r) => r.arrayBuffers)))})`);
+    if (unhealthy) console.log(`  WARNING: ${unhealthy} nodes were not healthy in some run; the figures above include failures`);
+    console.log(`  runs (ms): ChainOps ${a.map((r) => r.ms.toFixed(0)).join(', ')}; raw ${b.map((r) => r.ms.toFixed(0)).join(', ')}\n`);
+  }
+} finally {
+  responder.kill();
+  rmSync(dir, { recursive: true, force: true });
+}

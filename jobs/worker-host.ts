@@ -19,6 +19,13 @@ export interface WorkerHostOptions {
   /** Jobs run at once per queue in this process. @defaultValue 4 */
   concurrency?: number;
   logger: HostLogger;
+  /**
+   * How long a job's lock lasts without renewal; a worker that dies loses its jobs to another after
+   * about this long plus `stalledIntervalMs`. @defaultValue 30 000
+   */
+  lockDurationMs?: number;
+  /** How often stalled jobs (of dead workers) are looked for. @defaultValue lockDurationMs */
+  stalledIntervalMs?: number;
 }
 
 export interface WorkerHost {
@@ -64,6 +71,10 @@ export async function startWorkerHost(opts: WorkerHostOptions): Promise<WorkerHo
       connection: { url: opts.redisUrl, maxRetriesPerRequest: null, retryStrategy: (n: number) => Math.min(n * 100, 2_000) },
       prefix: opts.prefix,
       concurrency: opts.concurrency ?? 4,
+      lockDuration: opts.lockDurationMs ?? 30_000,
+      stalledInterval: opts.stalledIntervalMs ?? opts.lockDurationMs ?? 30_000,
+      // A rollout may be taken over more than once (several worker crashes); it resumes from its checkpoint.
+      maxStalledCount: 5,
     });
     worker.on('error', (err) => logger.warn({ queue: name, err: err.message }, `worker ${name}: ${err.message}`));
     worker.on('active', (job) => logger.info({ queue: name, jobId: job.id, attempt: job.attemptsMade + 1 }, 'job started'));

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Node 20's test runner takes no globs, so find the test files here and hand them over.
-// Usage: node scripts/run-tests.mjs [unit|integration|e2e ...]   (default: all three)
+// Usage: node scripts/run-tests.mjs [unit|integration|e2e|chaos ...]   (default: unit, integration, e2e)
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
@@ -20,7 +20,11 @@ function walk(dir) {
   return out;
 }
 
-const files = dirs.flatMap(walk);
+// `chaos` is the whole fault and abuse suite (issue #8): test/chaos plus its fast parts, which live
+// in unit/ and integration/ so that `npm test` runs them too.
+const ALSO = { chaos: [['integration', /^chaos-.*\.test\.ts$/], ['unit', /^(authz-matrix|injection).*\.test\.ts$/]] };
+const also = suites.flatMap((s) => (ALSO[s] ?? []).flatMap(([dir, re]) => walk(join('test', dir)).filter((f) => re.test(f.split('/').pop()))));
+const files = [...new Set([...dirs.flatMap(walk), ...also])];
 if (files.length === 0) {
   console.error(`no test files under ${dirs.join(', ')}`);
   console.log('0 passed, 1 failed');

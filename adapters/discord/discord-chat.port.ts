@@ -1,7 +1,8 @@
 /**
  * ChatPort for Discord over REST: post to a channel (or its thread), edit in place, reply in a thread
  * started once from the message. All calls go through discord.js's REST, whose per-route buckets keep a
- * 429 on one channel from holding up the others.
+ * 429 on one channel from holding up the others; a long one is refused (see makeClient) and comes back
+ * here as a DiscordCallError with `retryAfterMs`, so the outbox sends it again later.
  */
 import { DiscordAPIError, Routes, type REST } from 'discord.js';
 import type { Logger } from 'pino';
@@ -9,6 +10,7 @@ import type { Conversation, MessageRef } from '../../src/chat/chat-event.ts';
 import type { Message } from '../../src/chat/message.ts';
 import type { ChatPort } from '../../src/ports/chat.port.ts';
 import type { StateStore } from '../../src/ports/state.port.ts';
+import { DiscordCallError, describeDiscordError } from './discord-api-errors.ts';
 import { renderDiscordMessage } from './discord-embed.renderer.ts';
 import { LIMITS, truncateEnd } from './discord-limits.ts';
 import { NO_MENTIONS } from './discord-rest.ts';
@@ -46,6 +48,34 @@ export class DiscordChat implements ChatPort {
   constructor(private readonly deps: DiscordChatDeps) {}
 
   async post(conversation: Conversation, message: Message): Promise<MessageRef> {
+    return this.#logged(() => this.#post(conversation, message));
+  }
+
+  async update(ref: MessageRef, message: Message): Promise<void> {
+    return this.#logged(() => this.#update(ref, message));
+  }
+
+  async replyInThread(ref: MessageRef, message: Message): Promise<MessageRef> {
+    return this.#logged(async () => {
+      const threadId = ref.threadId ?? (await this.#threadOf(ref, message));
+      return this.#post({ platform: 'discord', channelId: ref.channelId, threadId }, message);
+    });
+  }
+
+  /** A failed call becomes one clear log line and a `DiscordCallError` (with `retryAfterMs` for rate limits); never a crash. */
+  async #logged<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (err) {
+      if (err instanceof DiscordCallError) throw err;
+      const failure = new DiscordCallError(err);
+      if (failure.retryAfterMs !== undefined) this.deps.logger.warn({ retryAfterMs: failure.retryAfterMs }, failure.message);
+      else this.deps.logger.error({ code: (err as { code?: unknown }).code, status: (err as { status?: unknown }).status }, failure.message);
+      throw failure;
+    }
+  }
+
+  async #post(conversation: Conversation, message: Message): Promise<MessageRef> {
     const channel = conversation.threadId ?? conversation.channelId;
     const posted = (await this.deps.rest.post(Routes.channelMessages(channel), { body: discordBody(message) })) as { id: string };
     this.#rememberTitle(posted.id, message);
@@ -57,7 +87,7 @@ export class DiscordChat implements ChatPort {
     };
   }
 
-  async update(ref: MessageRef, message: Message): Promise<void> {
+  async #update(ref: MessageRef, message: Message): Promise<void> {
     const body = discordBody(message);
     const token = this.deps.tokens.tokenFor(ref.messageId);
     if (token) {
@@ -67,15 +97,10 @@ export class DiscordChat implements ChatPort {
       } catch (err) {
         // A revoked or expired token: the bot token below still owns the message.
         this.deps.tokens.forget(ref.messageId);
-        this.deps.logger.debug({ messageId: ref.messageId, err: String(err) }, 'discord: webhook edit failed, using the bot token');
+        this.deps.logger.debug({ messageId: ref.messageId, err: describeDiscordError(err) }, 'discord: webhook edit failed, using the bot token');
       }
     }
     await this.deps.rest.patch(Routes.channelMessage(ref.threadId ?? ref.channelId, ref.messageId), { body });
-  }
-
-  async replyInThread(ref: MessageRef, message: Message): Promise<MessageRef> {
-    const threadId = ref.threadId ?? (await this.#threadOf(ref, message));
-    return this.post({ platform: 'discord', channelId: ref.channelId, threadId }, message);
   }
 
   async #threadOf(ref: MessageRef, reply: Message): Promise<string> {

@@ -1,6 +1,6 @@
 /** Neutral buttons → Discord action rows (≤ 5 rows × 5 buttons, 80-char labels, unique ≤ 100-char ids). Pure. */
 import type { Button } from '../../src/chat/message.ts';
-import { encodeCustomId } from './discord-custom-id.ts';
+import { encodeAskFirstId, encodeCustomId } from './discord-custom-id.ts';
 import { LIMITS, truncateEnd } from './discord-limits.ts';
 
 /** Discord button styles: 1 primary (blurple), 2 secondary (grey), 4 danger (red). */
@@ -21,6 +21,10 @@ export interface DiscordActionRow {
  * Each neutral `actions` block starts a new row; a block with more than 5 buttons wraps to the next
  * row. Buttons that cannot be shown (a 6th row, an id over 100 chars, a duplicate id — Discord refuses
  * the whole message for any of these) are left out and counted in `dropped`.
+ *
+ * A button with `confirm` gets an ask-first id: Discord has no confirm dialog, so its click shows an
+ * ephemeral "are you sure?" prompt and only that prompt's confirm button acts (discord-confirm.ts).
+ * One that cannot get such an id is dropped rather than shown without its confirmation.
  */
 export function renderActionRows(groups: Button[][]): { rows: DiscordActionRow[]; dropped: number } {
   const grouped = layout(groups);
@@ -36,7 +40,7 @@ function layout(groups: Button[][]): { rows: DiscordActionRow[]; dropped: number
   for (const group of groups) {
     let row: DiscordActionRow | undefined;
     for (const button of group) {
-      const customId = encodeCustomId(button.actionId, button.value);
+      const customId = button.confirm ? encodeAskFirstId(button.actionId, button.value) : encodeCustomId(button.actionId, button.value);
       if (!customId || seen.has(customId)) {
         dropped++;
         continue;

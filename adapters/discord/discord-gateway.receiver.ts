@@ -6,7 +6,7 @@
 import { Client, Events, GatewayDispatchEvents, GatewayIntentBits, Routes } from 'discord.js';
 import { handleInteraction, type Ack, type InteractionDeps } from './discord-interaction.handler.ts';
 import { handleMessageCreate } from './discord-message-command.ts';
-import { apiRoot } from './discord-rest.ts';
+import { apiRoot, REST_OPTIONS } from './discord-rest.ts';
 
 /** Waiting longer than this for READY means the token or network is wrong; say so instead of hanging. */
 const READY_TIMEOUT_MS = 30_000;
@@ -23,7 +23,7 @@ export function makeClient(opts: Pick<GatewayOptions, 'apiUrl' | 'messageCommand
   // Interactions arrive without any intent; Guilds keeps the channel cache that tells threads apart.
   const intents = [GatewayIntentBits.Guilds];
   if (opts.messageCommands) intents.push(GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent);
-  return new Client({ intents, rest: { api: apiRoot(opts.apiUrl) } });
+  return new Client({ intents, rest: { api: apiRoot(opts.apiUrl), ...REST_OPTIONS } });
 }
 
 export async function startGateway(client: Client, opts: GatewayOptions, deps: InteractionDeps): Promise<{ stop(): Promise<void> }> {

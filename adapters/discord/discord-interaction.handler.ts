@@ -10,9 +10,10 @@ import { parseCommand } from '../../src/command/parse.ts';
 import type { StateStore } from '../../src/ports/state.port.ts';
 import { answerAutocomplete, type AutocompleteSource } from './discord-autocomplete.ts';
 import { commandTextOf } from './discord-command-text.ts';
-import { decodeCustomId } from './discord-custom-id.ts';
+import { cancelledUpdate, confirmedUpdate, confirmPrompt } from './discord-confirm.ts';
+import { parseButtonId } from './discord-custom-id.ts';
 import { actorOf, interactionSlice, THREAD_TYPES, type InteractionSlice } from './discord-interaction.schema.ts';
-import { EPHEMERAL, makeInteractionResponder } from './discord-interaction.responder.ts';
+import { EPHEMERAL, makeInteractionResponder, type ResponderKind } from './discord-interaction.responder.ts';
 import type { WebhookTokens } from './discord-webhook-tokens.ts';
 
 /** Interaction types and callback types (https://discord.com/developers/docs/interactions/receiving-and-responding). */
@@ -69,11 +70,23 @@ export async function handleInteraction(raw: unknown, ack: Ack, deps: Interactio
     await run(log, respond, () => deps.dispatch({ kind: 'command', actor, conversation, text, deliveryId: i.id }, respond));
     return 'handled';
   }
-  const { actionId, value } = decodeCustomId(i.data?.custom_id ?? '');
-  await ack(i, { type: Callback.DeferredUpdate });
-  const respond = responder(i, deps, conversation, 'action', false, receivedAt);
-  const message = i.message
-    ? { platform: 'discord' as const, channelId: conversation.channelId, messageId: i.message.id, ...(conversation.threadId ? { threadId: conversation.threadId } : {}) }
+  const button = parseButtonId(i.data?.custom_id ?? '');
+  if (button.kind === 'ask') {
+    await ack(i, confirmPrompt(i, button.actionId, button.value));
+    return 'handled';
+  }
+  if (button.kind === 'cancel') {
+    await ack(i, cancelledUpdate());
+    return 'handled';
+  }
+  const { actionId, value } = button;
+  // A confirmed click comes from the ephemeral prompt: the message to act on is the one it names.
+  const confirmed = button.kind === 'confirmed';
+  await ack(i, confirmed ? confirmedUpdate(i) : { type: Callback.DeferredUpdate });
+  const respond = responder(i, deps, conversation, confirmed ? 'confirmed' : 'action', false, receivedAt);
+  const messageId = confirmed ? button.originMessageId : i.message?.id;
+  const message = messageId
+    ? { platform: 'discord' as const, channelId: conversation.channelId, messageId, ...(conversation.threadId ? { threadId: conversation.threadId } : {}) }
     : undefined;
   await run(log, respond, () =>
     deps.dispatch({ kind: 'action', actor, conversation, actionId, value, ...(message ? { message } : {}), deliveryId: i.id }, respond),
@@ -96,7 +109,7 @@ export function conversationOf(i: InteractionSlice): Conversation {
   return { platform: 'discord', channelId };
 }
 
-function responder(i: InteractionSlice, deps: InteractionDeps, conversation: Conversation, kind: 'command' | 'action', deferredEphemeral: boolean, receivedAt: number): Responder {
+function responder(i: InteractionSlice, deps: InteractionDeps, conversation: Conversation, kind: ResponderKind, deferredEphemeral: boolean, receivedAt: number): Responder {
   return makeInteractionResponder({
     rest: deps.rest,
     applicationId: i.application_id,

@@ -14,6 +14,8 @@ import type { WebhookTokens } from './discord-webhook-tokens.ts';
 /** Message flag: only the invoking user sees it. */
 export const EPHEMERAL = 64;
 
+export type ResponderKind = 'command' | 'action' | 'confirmed';
+
 export interface ResponderContext {
   rest: REST;
   applicationId: string;
@@ -26,8 +28,10 @@ export interface ResponderContext {
   /**
    * `command`: the deferred "thinking…" reply is ours to fill. `action`: the deferral (type 6) points
    * @original at the message holding the button, so a public answer edits that message in place.
+   * `confirmed`: a click on a confirm prompt, whose @original is that ephemeral prompt; every answer
+   * is a follow-up (public ones visible to the channel).
    */
-  kind: 'command' | 'action';
+  kind: ResponderKind;
   /** Whether the deferred command reply was made ephemeral (help or a parse error, known up front). */
   deferredEphemeral: boolean;
 }
@@ -63,6 +67,7 @@ export function makeInteractionResponder(ctx: ResponderContext): Responder {
 
   return async (message) => {
     const ephemeral = message.ephemeral === true;
+    if (ctx.kind === 'confirmed') return followUp(message, ephemeral);
     if (ctx.kind === 'action') return ephemeral ? followUp(message, true) : editOriginal(message, false);
     if (originalUsed) return followUp(message, ephemeral);
     originalUsed = true;

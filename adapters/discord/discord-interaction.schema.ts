@@ -38,6 +38,11 @@ export const optionSlice: z.ZodType<InteractionOption> = z.lazy(() =>
   }),
 );
 
+/** A row of buttons on a message (type 1), as far as a confirm prompt needs it. */
+const actionRowSlice = z.object({
+  components: z.array(z.object({ custom_id: z.string().max(100).optional(), label: z.string().max(80).optional(), style: z.number().int().optional() })).max(5).default([]),
+});
+
 /** Threads are channels of type 10 (announcement thread), 11 (public) and 12 (private). */
 export const THREAD_TYPES = new Set([10, 11, 12]);
 
@@ -62,7 +67,15 @@ export const interactionSlice = z.object({
       component_type: z.number().int().optional(),
     })
     .optional(),
-  message: z.object({ id: snowflake, channel_id: snowflake }).optional(),
+  message: z
+    .object({
+      id: snowflake,
+      channel_id: snowflake,
+      /** Read only to word a confirm prompt; anything unexpected here is dropped, never refused. */
+      embeds: z.array(z.object({ title: z.string().max(256).optional() })).max(10).optional().catch(undefined),
+      components: z.array(actionRowSlice).max(5).optional().catch(undefined),
+    })
+    .optional(),
 });
 export type InteractionSlice = z.infer<typeof interactionSlice>;
 

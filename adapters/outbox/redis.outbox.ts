@@ -2,6 +2,8 @@ import type { Redis } from 'ioredis';
 import type { Platform } from '../../src/chat/chat-event.ts';
 import type { Outbox, OutboxItem } from '../../src/ports/outbox.port.ts';
 import type { Logger } from '../../src/pipeline/deps.ts';
+import { KeyedQueue } from './keyed-queue.ts';
+import { OutboxDelay, retryAfterMsOf } from './outbox-delay.ts';
 
 const GROUP = 'bots';
 const MAXLEN = 100_000;
@@ -24,21 +26,103 @@ export class RedisOutbox implements Outbox {
 }
 
 export interface OutboxConsumerOptions {
-  /** A dedicated connection: XREADGROUP BLOCK holds it. */
+  /** A dedicated connection: XREADGROUP BLOCK holds it. A duplicate of it does the other commands. */
   redis: Redis;
   prefix: string;
   platforms: Platform[];
   consumer: string;
+  /** Throw an error carrying `retryAfterMs` to have the item delivered again that much later. */
   deliver: (item: OutboxItem) => Promise<void>;
   logger: Logger;
-  /** Reclaim items another replica left pending this long; default 30 s. */
+  /** Reclaim items another replica left pending this long. @defaultValue 30 000 */
   claimIdleMs?: number;
+  /** Items being delivered at once (one at a time per channel). @defaultValue 64 */
+  maxInFlight?: number;
+  /** Times one item may be put off for rate limits before it is dropped with an error line. @defaultValue 20 */
+  maxDeferrals?: number;
 }
 
-/** Consume the outbox streams of these platforms until `stop()`. */
+/** A stream entry on its way to chat. */
+interface Entry {
+  key: string;
+  id: string;
+  raw: string;
+  item: OutboxItem;
+  deferrals: number;
+  /** It came back from the delay set: it is the one its channel waits for, not a newcomer. */
+  returning: boolean;
+}
+
+/**
+ * Consume the outbox streams of these platforms until `stop()`. Each channel's items are delivered in
+ * order, one at a time; channels are independent, so a slow or rate-limited channel delays nobody else.
+ * An item the platform wants later (`retryAfterMs` on the error) is parked in Redis and comes back
+ * through the stream when due; items for the same channel that arrive meanwhile are parked behind it,
+ * so a channel's posts and edits keep their order.
+ */
 export function startOutboxConsumer(opts: OutboxConsumerOptions): { stop(): Promise<void> } {
   const keys = opts.platforms.map((p) => `${opts.prefix}:outbox:${p}`);
+  const cmd = opts.redis.duplicate();
+  const delays = new Map(keys.map((k) => [k, new OutboxDelay(cmd, `${k}:delayed`, k, MAXLEN)]));
+  const lanes = new KeyedQueue();
+  /** Entries handed to a lane and not yet acknowledged or parked: never reclaimed from ourselves. */
+  const inFlight = new Set<string>();
+  /** Per channel: parked until this time; newcomers before then (plus a pump's grace) park behind. */
+  const parkedUntil = new Map<string, number>();
+  const maxInFlight = opts.maxInFlight ?? 64;
+  const maxDeferrals = opts.maxDeferrals ?? 20;
+  const claimIdleMs = opts.claimIdleMs ?? 30_000;
   let running = true;
+
+  async function deliver(e: Entry): Promise<void> {
+    const lane = laneOf(e.item);
+    const delay = delays.get(e.key)!;
+    try {
+      const parked = parkedUntil.get(lane);
+      if (!e.returning && parked !== undefined && Date.now() < parked + PUMP_GRACE_MS) {
+        // Counted as a deferral, so it comes back as "returning" and is not parked a second time.
+        await delay.defer(GROUP, e.id, e.raw, e.deferrals + 1, parked);
+        return;
+      }
+      try {
+        await opts.deliver(e.item);
+      } catch (err) {
+        const retryAfterMs = retryAfterMsOf(err);
+        if (retryAfterMs === undefined) throw err;
+        if (e.deferrals >= maxDeferrals) {
+          opts.logger.error({ id: e.id, channel: lane, deferrals: e.deferrals }, `outbox item dropped: still rate-limited after ${e.deferrals} tries`);
+        } else {
+          const due = Math.max(Date.now() + retryAfterMs, parkedUntil.get(lane) ?? 0);
+          parkedUntil.set(lane, due);
+          await delay.defer(GROUP, e.id, e.raw, e.deferrals + 1, due);
+          opts.logger.warn({ id: e.id, channel: lane, retryAfterMs }, `outbox item for ${lane} rate-limited; it goes out again in ${Math.ceil(retryAfterMs / 1000)}s, other channels go on`);
+          return;
+        }
+      }
+    } catch (err) {
+      // A message that cannot be delivered (deleted channel, bad ref) is logged and dropped, never retried forever.
+      opts.logger.warn({ err: (err as Error).message, id: e.id, channel: lane }, 'outbox item not delivered');
+    }
+    await cmd.xack(e.key, GROUP, e.id).catch((err: Error) => opts.logger.warn({ err: err.message, id: e.id }, 'outbox ack failed; the item may be delivered again'));
+  }
+
+  function schedule(key: string, id: string, fields: string[] | null): void {
+    if (inFlight.has(id) || !fields) return;
+    const raw = fields[fields.indexOf('item') + 1];
+    const deferralsAt = fields.indexOf('deferrals');
+    let item: OutboxItem;
+    try {
+      item = JSON.parse(raw ?? '') as OutboxItem;
+    } catch {
+      opts.logger.warn({ id }, 'outbox item is not JSON; dropped');
+      void cmd.xack(key, GROUP, id).catch(() => undefined);
+      return;
+    }
+    const deferrals = deferralsAt >= 0 ? Number(fields[deferralsAt + 1]) || 0 : 0;
+    inFlight.add(id);
+    lanes.push(laneOf(item), () => deliver({ key, id, raw: raw!, item, deferrals, returning: deferrals > 0 }).finally(() => inFlight.delete(id)));
+  }
+
   const loop = (async () => {
     for (const key of keys) {
       await opts.redis.xgroup('CREATE', key, GROUP, '0', 'MKSTREAM').catch((e: Error) => {
@@ -48,12 +132,15 @@ export function startOutboxConsumer(opts: OutboxConsumerOptions): { stop(): Prom
     let lastClaim = 0;
     while (running) {
       try {
-        if (Date.now() - lastClaim > (opts.claimIdleMs ?? 30_000) / 2) {
+        while (lanes.size >= maxInFlight && running) await lanes.next();
+        for (const delay of delays.values()) await delay.pump(Date.now());
+        forgetPast(parkedUntil);
+        if (Date.now() - lastClaim > claimIdleMs / 2) {
           lastClaim = Date.now();
-          for (const key of keys) await reclaim(opts, key);
+          for (const key of keys) await reclaim(key);
         }
         const res = (await opts.redis.xreadgroup('GROUP', GROUP, opts.consumer, 'COUNT', 50, 'BLOCK', 500, 'STREAMS', ...keys, ...keys.map(() => '>'))) as Array<[string, Array<[string, string[]]>]> | null;
-        for (const [key, entries] of res ?? []) for (const [id, fields] of entries) await handle(opts, key, id, fields);
+        for (const [key, entries] of res ?? []) for (const [id, fields] of entries) schedule(key, id, fields);
       } catch (err) {
         if (!running) break;
         opts.logger.warn({ err: (err as Error).message }, 'outbox read failed; retrying');
@@ -61,26 +148,31 @@ export function startOutboxConsumer(opts: OutboxConsumerOptions): { stop(): Prom
       }
     }
   })();
+
+  async function reclaim(key: string): Promise<void> {
+    const res = (await cmd.xautoclaim(key, GROUP, opts.consumer, claimIdleMs, '0', 'COUNT', 50)) as [string, Array<[string, string[]] | null>];
+    for (const entry of res[1] ?? []) if (entry) schedule(key, entry[0], entry[1]);
+  }
+
   return {
     async stop() {
       running = false;
       await loop.catch(() => undefined);
+      // Deliveries under way may finish; anything left stays pending and another replica claims it.
+      await lanes.drain(5_000);
+      cmd.disconnect();
     },
   };
 }
 
-async function reclaim(opts: OutboxConsumerOptions, key: string): Promise<void> {
-  const res = (await opts.redis.xautoclaim(key, GROUP, opts.consumer, opts.claimIdleMs ?? 30_000, '0', 'COUNT', 50)) as [string, Array<[string, string[]] | null>];
-  for (const entry of res[1] ?? []) if (entry) await handle(opts, key, entry[0], entry[1]);
+/** How long after its due time a channel still parks newcomers: enough for the pump to bring the parked ones back first. */
+const PUMP_GRACE_MS = 1_500;
+
+function laneOf(item: OutboxItem): string {
+  return `${item.conversation.platform}:${item.conversation.channelId}`;
 }
 
-async function handle(opts: OutboxConsumerOptions, key: string, id: string, fields: string[]): Promise<void> {
-  const raw = fields[fields.indexOf('item') + 1];
-  try {
-    if (raw) await opts.deliver(JSON.parse(raw) as OutboxItem);
-  } catch (err) {
-    // A message that cannot be delivered (deleted channel, bad ref) is logged and dropped, never retried forever.
-    opts.logger.warn({ err: (err as Error).message, id }, 'outbox item not delivered');
-  }
-  await opts.redis.xack(key, GROUP, id);
+function forgetPast(parkedUntil: Map<string, number>): void {
+  const now = Date.now();
+  for (const [lane, until] of parkedUntil) if (now > until + PUMP_GRACE_MS) parkedUntil.delete(lane);
 }

@@ -4,9 +4,11 @@ import type { Snapshot } from '../../src/health/snapshot.ts';
 import { parseClientVersion } from '../../src/health/version.ts';
 import type { ChainChecker } from '../../src/ports/rpc.port.ts';
 import type { CheckerDeps } from './checker-deps.ts';
-import { RpcError, type RpcOutcome, type RpcTarget } from './json-rpc.client.ts';
+import { RpcError, type RpcCall, type RpcOutcome, type RpcTarget } from './json-rpc.client.ts';
+import { batchOrSingles } from './rpc-batch.ts';
 import { resolveTarget } from './rpc-auth.ts';
 import { unexpectedError } from './rpc-errors.ts';
+import { firstIssue } from './rpc-schemas.ts';
 import { baseSnapshot, downSnapshot, elapsed, scrub } from './snapshot-base.ts';
 
 // Bitcoin Core ≥ 28 reports `warnings` as a list; older releases and litecoind as one string.
@@ -22,16 +24,28 @@ const chainInfoSchema = z
     warnings: warningsSchema,
   })
   .loose();
+const count = z.number().int().nonnegative();
+// `connections_in`/`connections_out` since Bitcoin Core 0.21; `connections` (their sum) in every release.
 const networkInfoSchema = z
-  .object({ subversion: z.string().max(512), connections: z.number().int().nonnegative(), warnings: warningsSchema })
+  .object({
+    subversion: z.string().max(512),
+    connections: count.optional(),
+    connections_in: count.optional(),
+    connections_out: count.optional(),
+    warnings: warningsSchema,
+  })
   .loose();
 const headerSchema = z.object({ time: z.number().int().nonnegative() }).loose();
+const uptimeSchema = z.number().int().nonnegative();
+/** A process younger than this gets a warning: a node that keeps restarting shows up in the status. */
+const RECENT_START_SEC = 300;
+const CALLS: readonly RpcCall[] = [{ method: 'getblockchaininfo' }, { method: 'getnetworkinfo' }, { method: 'uptime' }];
 
 /** Health checker for the Bitcoin Core family (bitcoind, litecoind and other forks with the same RPC). */
 export class BitcoinChecker implements ChainChecker {
   constructor(private readonly deps: CheckerDeps) {}
 
-  /** A batch of getblockchaininfo + getnetworkinfo, then getblockheader for the head time; never throws. */
+  /** A batch of getblockchaininfo + getnetworkinfo + uptime, then getblockheader for the head time; never throws. */
   async check(node: FleetNode, group: NodeGroup, opts: { timeoutMs: number }): Promise<Snapshot> {
     const now = this.deps.now ?? Date.now;
     const start = performance.now();
@@ -42,28 +56,32 @@ export class BitcoinChecker implements ChainChecker {
 
   private async inspect(node: FleetNode, group: NodeGroup, target: RpcTarget, timeoutMs: number, start: number): Promise<Snapshot> {
     const now = this.deps.now ?? Date.now;
-    let chain: RpcOutcome;
-    let net: RpcOutcome;
+    let outcomes: RpcOutcome[];
     let latencyMs: number;
     try {
-      [chain, net] = await this.infos(target, timeoutMs);
+      outcomes = await batchOrSingles(this.deps.client, target, CALLS, timeoutMs, start);
       latencyMs = elapsed(start);
     } catch (err) {
       const message = err instanceof RpcError ? err.message : unexpectedError(err);
       return downSnapshot(node, group, now(), elapsed(start), message);
     }
-    const snap = baseSnapshot(node, group, now(), latencyMs);
+    const missing: RpcOutcome = { ok: false, error: 'no answer in the batch' };
+    const [chain = missing, net = missing, uptime = missing] = outcomes;
+    // Every call refused (warm-up, not a Bitcoin RPC): down, with the main call's reason.
+    if (!chain.ok && !net.ok && !uptime.ok) return downSnapshot(node, group, now(), latencyMs, `getblockchaininfo failed: ${chain.error}`);
+    // Otherwise the node answered: reachable, even when the main answer is unusable.
+    const snap: Snapshot = { ...baseSnapshot(node, group, now(), latencyMs), reachable: true };
     if (!chain.ok) return { ...snap, error: `getblockchaininfo failed: ${chain.error}` };
     const info = chainInfoSchema.safeParse(chain.result);
-    if (!info.success) return { ...snap, error: 'getblockchaininfo returned an unexpected shape' };
+    if (!info.success) return { ...snap, error: `getblockchaininfo returned an unexpected shape (${firstIssue(info.error, 'result')})` };
     const c = info.data;
-    snap.reachable = true;
     snap.chainId = c.chain;
     snap.head = c.blocks;
     snap.syncing = c.initialblockdownload || c.blocks < c.headers;
     snap.syncProgress = Math.max(0, Math.min(1, c.verificationprogress));
     addWarnings(snap, c.warnings);
     readNetwork(snap, net);
+    readUptime(snap, uptime);
     // The header call gets what is left of the budget, so one check stays within timeoutMs overall.
     const left = timeoutMs - (performance.now() - start);
     if (left < 1) snap.warnings.push('no time left to read the head block time');
@@ -79,26 +97,6 @@ export class BitcoinChecker implements ChainChecker {
     snap.at = now();
     return snap;
   }
-
-  private async infos(target: RpcTarget, timeoutMs: number): Promise<[RpcOutcome, RpcOutcome]> {
-    const calls = [{ method: 'getblockchaininfo' }, { method: 'getnetworkinfo' }];
-    try {
-      const [a, b] = await this.deps.client.batch(target, calls, { timeoutMs });
-      return [a ?? { ok: false, error: 'missing' }, b ?? { ok: false, error: 'missing' }];
-    } catch (err) {
-      if (!(err instanceof RpcError) || err.kind !== 'batch') throw err;
-    }
-    // Batches refused (a proxy in front of the node, most likely): two single calls instead.
-    const single = (method: string) =>
-      this.deps.client.call(target, method, [], { timeoutMs }).then(
-        (result): RpcOutcome => ({ ok: true, result }),
-        (err: unknown): RpcOutcome => {
-          if (err instanceof RpcError && err.kind !== 'rpc') throw err;
-          return { ok: false, error: err instanceof Error ? err.message : String(err) };
-        },
-      );
-    return Promise.all([single('getblockchaininfo'), single('getnetworkinfo')]);
-  }
 }
 
 function readNetwork(snap: Snapshot, net: RpcOutcome): void {
@@ -111,12 +109,22 @@ function readNetwork(snap: Snapshot, net: RpcOutcome): void {
     snap.warnings.push('getnetworkinfo returned an unexpected shape');
     return;
   }
-  snap.peers = parsed.data.connections;
+  const { connections, connections_in: inbound, connections_out: outbound } = parsed.data;
+  if (inbound !== undefined && outbound !== undefined) snap.peers = inbound + outbound;
+  else if (connections !== undefined) snap.peers = connections;
+  else snap.warnings.push('getnetworkinfo reported no connection count');
   snap.clientVersion = parsed.data.subversion;
   const version = parseClientVersion(parsed.data.subversion);
   if (version) Object.assign(snap, version);
   else snap.warnings.push(`client version not recognised: ${parsed.data.subversion.slice(0, 80)}`);
   addWarnings(snap, parsed.data.warnings);
+}
+
+function readUptime(snap: Snapshot, outcome: RpcOutcome): void {
+  if (!outcome.ok) return void snap.warnings.push(`uptime failed: ${outcome.error}`);
+  const parsed = uptimeSchema.safeParse(outcome.result);
+  if (!parsed.success) snap.warnings.push('uptime returned an unexpected shape');
+  else if (parsed.data < RECENT_START_SEC) snap.warnings.push(`node process started ${parsed.data}s ago`);
 }
 
 function addWarnings(snap: Snapshot, w: string | string[] | undefined): void {

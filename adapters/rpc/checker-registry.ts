@@ -1,10 +1,11 @@
-import type { FleetNode, NodeGroup } from '../../src/fleet/fleet.schema.ts';
-import type { Snapshot } from '../../src/health/snapshot.ts';
+import type { NodeGroup } from '../../src/fleet/fleet.schema.ts';
 import type { ChainChecker } from '../../src/ports/rpc.port.ts';
+import { BeaconChecker } from './beacon.checker.ts';
 import { BitcoinChecker } from './bitcoin.checker.ts';
+import { CometBftChecker } from './cometbft.checker.ts';
 import { EthChecker } from './eth.checker.ts';
 import { JsonRpcClient, type JsonRpcClientOptions } from './json-rpc.client.ts';
-import { downSnapshot } from './snapshot-base.ts';
+import { SolanaChecker } from './solana.checker.ts';
 
 export type RpcKind = NodeGroup['rpc']['kind'];
 
@@ -22,19 +23,7 @@ export interface CheckerRegistry {
   close(): Promise<void>;
 }
 
-/** Says plainly that a kind has no checker yet, instead of pretending the node is fine. */
-class UnsupportedChecker implements ChainChecker {
-  constructor(
-    private readonly kind: RpcKind,
-    private readonly now: () => number,
-  ) {}
-
-  async check(node: FleetNode, group: NodeGroup): Promise<Snapshot> {
-    return downSnapshot(node, group, this.now(), 0, `rpc kind ${this.kind} is not supported yet (issue #3)`);
-  }
-}
-
-/** Builds the real checkers over one shared keep-alive client: eth and bitcoin today. */
+/** Builds one checker per RPC kind over one shared keep-alive client (JSON-RPC and REST alike). */
 export function createCheckers(opts: CheckerRegistryOptions = {}): CheckerRegistry {
   const client = new JsonRpcClient(opts);
   const now = opts.now ?? Date.now;
@@ -42,9 +31,9 @@ export function createCheckers(opts: CheckerRegistryOptions = {}): CheckerRegist
   const checkers: Record<RpcKind, ChainChecker> = {
     eth: new EthChecker(deps),
     bitcoin: new BitcoinChecker(deps),
-    beacon: new UnsupportedChecker('beacon', now),
-    solana: new UnsupportedChecker('solana', now),
-    cometbft: new UnsupportedChecker('cometbft', now),
+    beacon: new BeaconChecker(deps),
+    solana: new SolanaChecker(deps),
+    cometbft: new CometBftChecker(deps),
   };
   const pick = (kind: RpcKind): ChainChecker => checkers[kind];
   return Object.assign(pick, { close: () => client.close() });

@@ -14,8 +14,14 @@ export interface RpcCall {
   params?: unknown[];
 }
 
-/** One answer of a batch, in the order of the calls. */
-export type RpcOutcome = { ok: true; result: unknown } | { ok: false; error: string; code?: number };
+/** One answer of a batch, in the order of the calls; `data` is the error's `data` member, unvalidated. */
+export type RpcOutcome = { ok: true; result: unknown } | { ok: false; error: string; code?: number; data?: unknown };
+
+/** What a plain HTTP GET got back: any status; `json` is undefined when the body is empty or not JSON. */
+export interface HttpAnswer {
+  status: number;
+  json: unknown;
+}
 
 /** Options of the shared client; defaults suit sweeps of thousands of nodes. */
 export interface JsonRpcClientOptions {
@@ -34,6 +40,8 @@ export class RpcError extends ChainopsError {
     /** `transport`: no usable HTTP answer; `auth`: 401/403; `rpc`: the node answered with an error; `batch`: batches refused. */
     readonly kind: 'transport' | 'auth' | 'rpc' | 'batch' | 'invalid',
     readonly rpcCode?: number,
+    /** The JSON-RPC error's `data` member (unvalidated), e.g. Solana's `{ numSlotsBehind }`. */
+    readonly rpcData?: unknown,
   ) {
     super('rpc_error', message);
     this.name = 'RpcError';
@@ -50,7 +58,7 @@ const responseSchema = z
   .loose();
 type RpcResponse = z.infer<typeof responseSchema>;
 
-/** JSON-RPC 2.0 over HTTP POST with pooled keep-alive connections, per-request abort and batches. */
+/** JSON-RPC 2.0 over HTTP POST (and plain GETs for REST node APIs) with pooled keep-alive connections, per-request abort and batches. */
 export class JsonRpcClient {
   private readonly agent: Agent;
   private readonly maxBytes: number;
@@ -72,7 +80,7 @@ export class JsonRpcClient {
     const parsed = responseSchema.safeParse(body);
     if (!parsed.success) throw new RpcError(`${method}: the node sent an answer that is not JSON-RPC`, 'invalid');
     const outcome = toOutcome(parsed.data);
-    if (!outcome.ok) throw new RpcError(`${method}: ${outcome.error}`, 'rpc', outcome.code);
+    if (!outcome.ok) throw new RpcError(`${method}: ${outcome.error}`, 'rpc', outcome.code, outcome.data);
     return outcome.result;
   }
 
@@ -101,6 +109,21 @@ export class JsonRpcClient {
     });
   }
 
+  /**
+   * GETs `path` below the target's URL (REST APIs: Beacon `/eth/v1/…`, CometBFT `/status`) and returns
+   * the status with the parsed body; throws `RpcError` only for transport and auth (401/403) failures.
+   */
+  async get(target: RpcTarget, path: string, opts: { timeoutMs: number }): Promise<HttpAnswer> {
+    const { status, text } = await this.send(target, 'GET', path, undefined, opts.timeoutMs);
+    let json: unknown;
+    try {
+      json = text.trim() ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    return { status, json };
+  }
+
   /** Closes every pooled connection; call once when the process stops checking nodes. */
   async close(): Promise<void> {
     await this.agent.close();
@@ -108,18 +131,40 @@ export class JsonRpcClient {
 
   private async post(target: RpcTarget, payload: unknown, timeoutMs: number, isBatch = false): Promise<unknown> {
     const origin = safeOrigin(target.url);
+    const { status, text } = await this.send(target, 'POST', undefined, JSON.stringify(payload), timeoutMs);
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      // A batch refused by a proxy or an old node often comes back as a plain 4xx page.
+      if (isBatch && status >= 400 && status < 500) throw new RpcError(`the node refused a batch request (HTTP ${status})`, 'batch');
+      throw new RpcError(`the node at ${origin} answered HTTP ${status} with a body that is not JSON`, 'invalid');
+    }
+    return json;
+  }
+
+  /** One request with basic auth, a deadline and a size cap; transport and auth failures become `RpcError`. */
+  private async send(
+    target: RpcTarget,
+    method: 'GET' | 'POST',
+    path: string | undefined,
+    body: string | undefined,
+    timeoutMs: number,
+  ): Promise<{ status: number; text: string }> {
+    const origin = safeOrigin(target.url);
     const secrets = target.auth ? [target.auth.password] : [];
-    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
     if (target.auth) {
       const token = Buffer.from(`${target.auth.username}:${target.auth.password}`).toString('base64');
       headers.authorization = `Basic ${token}`;
     }
     let res: Awaited<ReturnType<typeof request>>;
     try {
-      res = await request(target.url, {
-        method: 'POST',
+      res = await request(path === undefined ? target.url : withPath(target.url, path), {
+        method,
         headers,
-        body: JSON.stringify(payload),
+        ...(body === undefined ? {} : { body }),
         dispatcher: this.agent,
         // AbortSignal.timeout wants a whole number; budgets left over after a first call rarely are.
         signal: AbortSignal.timeout(Math.max(1, Math.ceil(timeoutMs))),
@@ -132,26 +177,30 @@ export class JsonRpcClient {
       await res.body.dump();
       throw new RpcError(`authentication failed (HTTP ${status}) at ${origin}: check the RPC username and password`, 'auth');
     }
-    let text: string;
     try {
-      text = await readCapped(res.body, this.maxBytes);
+      return { status, text: await readCapped(res.body, this.maxBytes) };
     } catch (err) {
       throw new RpcError(redact(`${describeTransportError(err, timeoutMs)} (${origin})`, secrets), 'transport');
     }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      // A batch refused by a proxy or an old node often comes back as a plain 4xx page.
-      if (isBatch && status >= 400 && status < 500) throw new RpcError(`the node refused a batch request (HTTP ${status})`, 'batch');
-      throw new RpcError(`the node at ${origin} answered HTTP ${status} with a body that is not JSON`, 'invalid');
-    }
-    return json;
   }
 }
 
+/**
+ * `https://host/v3/KEY?x=1` + `/status` → `https://host/v3/KEY/status?x=1`: REST paths go below the
+ * configured URL, so a provider's key path or query survives. Throws on an unparsable URL (the caller
+ * is inside the transport try, so it becomes "invalid request").
+ */
+export function withPath(base: string, path: string): string {
+  const url = new URL(base);
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}${path}`;
+  return url.toString();
+}
+
 function toOutcome(r: RpcResponse): RpcOutcome {
-  if (r.error) return { ok: false, error: clip(r.error.message ?? 'error without a message'), code: r.error.code };
+  if (r.error) {
+    const { code, data } = r.error;
+    return { ok: false, error: clip(r.error.message ?? 'error without a message'), ...(code === undefined ? {} : { code }), ...(data === undefined ? {} : { data }) };
+  }
   if (!('result' in r)) return { ok: false, error: 'answer without a result' };
   return { ok: true, result: r.result };
 }

@@ -1,3 +1,5 @@
+import { ChainopsError } from '../../src/errors.ts';
+
 /**
  * Reading Slack Web API failures without importing the SDK's classes: errors are matched on their
  * documented `code` strings (`slack_webapi_*`) and Slack's own `error` field.
@@ -60,4 +62,19 @@ export function describeSlackError(method: string, err: unknown): string {
   const detail = code === 'request_failed' && e.original?.message ? ` (${e.original.message})` : '';
   const hint = HINTS[code] ?? (code.startsWith('http_') ? 'Slack answered with an unexpected HTTP status' : 'see the Slack method docs');
   return `Slack ${method} failed: ${code}${needed}${detail} — ${hint}`;
+}
+
+/**
+ * A call Slack rate-limited for longer than the bot waits in process. `retryAfterMs` tells a caller
+ * that can come back later (the outbox) when to try again; others treat it as `unavailable`.
+ */
+export class SlackRateLimitedError extends ChainopsError {
+  constructor(
+    message: string,
+    readonly retryAfterMs: number,
+    options?: { cause?: unknown },
+  ) {
+    super('unavailable', message, options);
+    this.name = 'SlackRateLimitedError';
+  }
 }

@@ -7,22 +7,29 @@ import { ChainopsError } from '../../src/errors.ts';
 import type { ChatPort } from '../../src/ports/chat.port.ts';
 import { renderMessage } from './block-kit.renderer.ts';
 import { ChannelQueue } from './channel-queue.ts';
-import { describeSlackError, rateLimitDelaySec, slackErrorCode } from './slack-api-errors.ts';
+import { describeSlackError, rateLimitDelaySec, slackErrorCode, SlackRateLimitedError } from './slack-api-errors.ts';
 
 type WebClient = App['client'];
 
 export interface SlackChatPortOptions {
   client: WebClient;
   logger: Logger;
-  /** Rate-limit waits per call before giving up (the caller, e.g. BullMQ, can retry later). @defaultValue 5 */
+  /** Rate-limit waits per call before giving up (the caller, e.g. the outbox, can retry later). @defaultValue 5 */
   maxRateLimitWaits?: number;
-  /** Longest Retry-After we sleep through in process; longer ones fail fast. @defaultValue 120 s */
+  /**
+   * Longest Retry-After slept through in process (that channel only). A longer one fails the call at
+   * once with a `SlackRateLimitedError` carrying `retryAfterMs`, and the channel stays on hold until
+   * then: the outbox parks such posts in Redis and sends them when due. @defaultValue 5 s
+   */
   maxRetryAfterSec?: number;
+  /** Time source, for tests. @defaultValue Date.now */
+  now?: () => number;
 }
 
 /**
  * ChatPort over Slack's Web API. Calls are serialised per channel; on HTTP 429 (or
- * `ok:false, error:ratelimited`) that channel alone waits Retry-After, then retries. Any other
+ * `ok:false, error:ratelimited`) that channel alone waits a short Retry-After and retries, or is put
+ * on hold for a long one (calls to it fail fast with `retryAfterMs` until then). Any other
  * `ok:false` becomes one clear log line and a `ChainopsError('unavailable')` for the caller.
  */
 export class SlackChatPort implements ChatPort {
@@ -32,12 +39,16 @@ export class SlackChatPort implements ChatPort {
   private readonly log: Logger;
   private readonly maxWaits: number;
   private readonly maxRetryAfterSec: number;
+  private readonly now: () => number;
+  /** Channels Slack told us to leave alone, and until when (epoch ms). */
+  private readonly holds = new Map<string, number>();
 
   constructor(opts: SlackChatPortOptions) {
     this.client = opts.client;
     this.log = opts.logger;
     this.maxWaits = opts.maxRateLimitWaits ?? 5;
-    this.maxRetryAfterSec = opts.maxRetryAfterSec ?? 120;
+    this.maxRetryAfterSec = opts.maxRetryAfterSec ?? 5;
+    this.now = opts.now ?? Date.now;
   }
 
   async post(conversation: Conversation, message: Message): Promise<MessageRef> {
@@ -83,21 +94,35 @@ export class SlackChatPort implements ChatPort {
     this.stopping.abort();
   }
 
+  /** Milliseconds `channel` is still on hold for (0 when it is not). */
+  heldFor(channel: string): number {
+    const until = this.holds.get(channel);
+    if (until === undefined) return 0;
+    const left = until - this.now();
+    if (left <= 0) this.holds.delete(channel);
+    return Math.max(0, left);
+  }
+
   private call<T extends { ok?: boolean }>(method: string, channel: string, send: () => Promise<T>): Promise<T & { ts: string; channel?: string }> {
     return this.queue.run(channel, async () => {
       for (let waits = 0; ; waits++) {
+        const held = this.heldFor(channel);
+        if (held > 0) {
+          if (held > this.maxRetryAfterSec * 1000) throw this.onHold(method, channel, held);
+          await this.pause(held);
+          if (this.stopping.signal.aborted) throw this.onHold(method, channel, held);
+        }
         try {
           return (await send()) as T & { ts: string; channel?: string };
         } catch (err) {
           const retryAfter = rateLimitDelaySec(err);
-          if (retryAfter !== undefined && waits < this.maxWaits && retryAfter <= this.maxRetryAfterSec && !this.stopping.signal.aborted) {
-            this.log.warn({ method, channel, retryAfterSec: retryAfter }, `Slack rate-limited ${method} in ${channel}; this channel waits ${retryAfter}s, others go on`);
-            try {
-              await sleep(retryAfter * 1000, undefined, { signal: this.stopping.signal });
-            } catch {
-              /* shutting down: fall through to the failure below */
+          if (retryAfter !== undefined) {
+            this.holds.set(channel, Math.max(this.holds.get(channel) ?? 0, this.now() + retryAfter * 1000));
+            if (waits < this.maxWaits && retryAfter <= this.maxRetryAfterSec && !this.stopping.signal.aborted) {
+              this.log.warn({ method, channel, retryAfterSec: retryAfter }, `Slack rate-limited ${method} in ${channel}; this channel waits ${retryAfter}s, others go on`);
+              continue;
             }
-            if (!this.stopping.signal.aborted) continue;
+            throw this.onHold(method, channel, this.heldFor(channel), err);
           }
           const text = describeSlackError(method, err);
           this.log.error({ method, channel, slackError: slackErrorCode(err) }, text);
@@ -105,6 +130,22 @@ export class SlackChatPort implements ChatPort {
         }
       }
     });
+  }
+
+  /** The error for a call to a channel on hold: says when to try again, and logs it once per call. */
+  private onHold(method: string, channel: string, heldMs: number, cause?: unknown): SlackRateLimitedError {
+    const sec = Math.ceil(heldMs / 1000);
+    const text = `Slack rate-limited ${method} in ${channel} for ${sec}s (longer than the ${this.maxRetryAfterSec}s waited in process); not sent now — the outbox sends it again later, other channels go on`;
+    this.log.warn({ method, channel, retryAfterSec: sec, slackError: 'ratelimited' }, text);
+    return new SlackRateLimitedError(text, heldMs, cause === undefined ? undefined : { cause });
+  }
+
+  private async pause(ms: number): Promise<void> {
+    try {
+      await sleep(ms, undefined, { signal: this.stopping.signal });
+    } catch {
+      /* shutting down: the caller fails the call */
+    }
   }
 }
 

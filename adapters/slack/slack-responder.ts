@@ -5,7 +5,7 @@ import type { Message } from '../../src/chat/message.ts';
 import { errorMessage } from '../../src/errors.ts';
 import { renderMessage } from './block-kit.renderer.ts';
 import type { SlackChatPort } from './slack-chat.port.ts';
-import { slackErrorCode } from './slack-api-errors.ts';
+import { slackErrorCode, SlackRateLimitedError } from './slack-api-errors.ts';
 
 /** Bolt's `respond`: POSTs JSON to the request's `response_url` (5 uses, 30 minutes). */
 export type RespondFn = (message: Record<string, unknown>) => Promise<unknown>;
@@ -40,8 +40,10 @@ export function makeResponder(ctx: ResponderContext): Responder {
       }
       return await ctx.chat.post(ctx.conversation, message);
     } catch (err) {
-      if (!message.ephemeral && ctx.respond && NOT_A_MEMBER.has(slackErrorCode((err as { cause?: unknown }).cause))) {
+      if (!message.ephemeral && ctx.respond && (NOT_A_MEMBER.has(slackErrorCode((err as { cause?: unknown }).cause)) || err instanceof SlackRateLimitedError)) {
         // Slash commands work in channels the bot has not joined; answer there through response_url.
+        // It is also the way round a channel Slack is rate-limiting: the person still gets the answer
+        // now (response_url is not the Web API), though the bot cannot edit that message later.
         return viaResponseUrl(ctx, message, 'in_channel').then(() => undefined, () => undefined);
       }
       ctx.logger.warn({ err: errorMessage(err), channel: ctx.conversation.channelId }, 'could not answer in Slack');

@@ -5,21 +5,31 @@ import { nodesMessage } from '../../src/render/status.message.ts';
 import type { JobContext } from '../job-context.ts';
 import { parseJobData } from '../parse-job-data.ts';
 import type { WorkerDeps } from '../worker-deps.ts';
+import { evaluateAlerts, type AlertSweepResult } from './alert-evaluation.ts';
+import { carryHostFacts, gatherHostFactsStep } from './host-facts.step.ts';
+
+/** What the health processor uses of the worker's dependencies. */
+export type HealthDeps = Pick<WorkerDeps, 'fleet' | 'checkerFor' | 'state' | 'audit' | 'outbox' | 'clock' | 'logger' | 'alerts' | 'ssh' | 'queue'>;
 
 /**
- * Health sweep: check the nodes over RPC with bounded concurrency, store the snapshots (latest and
- * short history), and report to chat when the job was asked for from a conversation.
+ * Health jobs. `sweep` (scheduled) and `check` (asked for from chat): check the nodes over RPC with
+ * bounded concurrency, store the snapshots (latest and short history), report to chat when asked
+ * from a conversation; after a sweep, evaluate the alert rules. `host`: gather host facts over SSH
+ * on their own slower schedule.
  */
-export function healthProcessor(deps: WorkerDeps) {
+export function healthProcessor(deps: HealthDeps) {
   return async (job: JobContext<unknown>) => {
     const data = parseJobData(healthJob, job.data, job.id);
+    if (data.kind === 'host') return { host: await gatherHostFactsStep(deps, data.nodes) };
     const fleet = deps.fleet();
-    const snapshots = await sweep(fleet, deps.checkerFor, {
+    let snapshots = await sweep(fleet, deps.checkerFor, {
       concurrency: fleet.health.concurrency,
       timeoutMs: fleet.health.timeout,
       now: () => deps.clock.now(),
       ...(data.nodes ? { nodes: data.nodes } : {}),
     });
+    // Host facts come on a slower schedule: keep each node's last ones with its new snapshot.
+    if (fleet.nodes.some((n) => n.ssh)) snapshots = carryHostFacts(snapshots, await deps.state.getSnapshots(snapshots.map((s) => s.node)));
     await deps.state.putSnapshots(snapshots);
     const health = assessFleet(fleet, snapshots, deps.clock.now());
     const names = new Set(snapshots.map((s) => s.node));
@@ -27,7 +37,13 @@ export function healthProcessor(deps: WorkerDeps) {
     if (data.report) {
       await deps.outbox.publish({ op: 'upsert', key: data.report.key, conversation: data.report.conversation, message: nodesMessage('Health check', nodes, deps.clock.now()) });
     }
+    let alerts: AlertSweepResult | undefined;
+    if (data.kind === 'sweep' && deps.alerts) {
+      // A partial sweep still judges the whole fleet: the reference head needs every node's latest.
+      const all = data.nodes ? await deps.state.getSnapshots() : snapshots;
+      alerts = await evaluateAlerts(deps, fleet, all, `health:${job.id}`);
+    }
     const count = (s: string) => nodes.filter((n) => n.status === s).length;
-    return { checked: snapshots.length, healthy: count('healthy'), degraded: count('degraded'), down: count('down') };
+    return { checked: snapshots.length, healthy: count('healthy'), degraded: count('degraded'), down: count('down'), ...(alerts ? { alerts } : {}) };
   };
 }

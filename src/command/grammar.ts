@@ -44,13 +44,13 @@ export interface VerbSpec {
 export const VERBS = [
   'help', 'status', 'nodes', 'health', 'upgrade', 'provision', 'decommission', 'drift', 'rollout',
   'approve', 'reject', 'lock', 'unlock', 'freeze', 'unfreeze', 'jobs', 'job', 'cancel', 'audit',
-  'alerts', 'ack', 'silence',
+  'alerts', 'ack', 'silence', 'plan', 'sync', 'run',
 ] as const;
 export type Verb = (typeof VERBS)[number];
 
 const env: FlagSpec = { name: 'env', kind: 'env', help: 'environment (dev, staging, prod…)' };
 const reason: FlagSpec = { name: 'reason', kind: 'text', help: 'why (recorded in the audit log)' };
-const ROLLOUT_ACTIONS = ['status', 'pause', 'resume', 'abort', 'rollback'] as const;
+const ROLLOUT_ACTIONS = ['status', 'pause', 'resume', 'abort', 'rollback', 'retry'] as const;
 
 /** The one grammar every adapter uses (Discord's application commands are generated from it). */
 export const GRAMMAR: readonly VerbSpec[] = [
@@ -80,7 +80,7 @@ export const GRAMMAR: readonly VerbSpec[] = [
       { name: 'id', kind: 'id', required: false, help: 'rollout id (default: the latest)' },
     ],
     flags: [],
-    subRoles: { pause: 'operator', resume: 'operator', abort: 'operator', rollback: 'operator' },
+    subRoles: { pause: 'operator', resume: 'operator', abort: 'operator', rollback: 'operator', retry: 'operator' },
   },
   { verb: 'approve', summary: 'approve a pending change', minRole: 'approver', args: [{ name: 'id', kind: 'id', required: true, help: 'approval id' }], flags: [] },
   { verb: 'reject', summary: 'reject a pending change', minRole: 'approver', args: [{ name: 'id', kind: 'id', required: true, help: 'approval id' }], flags: [reason] },
@@ -103,9 +103,31 @@ export const GRAMMAR: readonly VerbSpec[] = [
   { verb: 'alerts', summary: 'firing and acknowledged alerts', minRole: 'viewer', args: [], flags: [env] },
   { verb: 'ack', summary: 'acknowledge an alert', minRole: 'operator', args: [{ name: 'id', kind: 'id', required: true, help: 'alert id' }], flags: [] },
   {
-    verb: 'silence', summary: 'silence alerts for a node or group for a while', minRole: 'operator',
-    args: [{ name: 'target', kind: 'target', required: true, help: 'node or group' }, { name: 'duration', kind: 'duration', required: true, help: 'e.g. 30m, 2h' }],
-    flags: [reason],
+    verb: 'silence', summary: 'mute the alerts of an alert, node, group or rule for a while', minRole: 'operator',
+    args: [{ name: 'target', kind: 'target', required: true, help: 'alert id, node, group or alert rule' }, { name: 'duration', kind: 'duration', required: true, help: 'e.g. 30m, 2h' }],
+    flags: [reason, { name: 'kind', kind: 'choice', help: 'what the target names, when a name is several things', choices: ['alert', 'node', 'group', 'rule'] }],
+  },
+  {
+    verb: 'plan', summary: 'Terraform plan of an environment: infrastructure drift, changes nothing', minRole: 'operator',
+    args: [{ name: 'env', kind: 'env', required: false, help: 'environment (default: all)' }],
+    flags: [],
+  },
+  {
+    verb: 'sync', summary: 'pull the fleet file from git, show what changes; apply puts it in force', minRole: 'operator',
+    args: [
+      { name: 'action', kind: 'choice', required: false, help: 'preview|apply', choices: ['preview', 'apply'] },
+      { name: 'rev', kind: 'text', required: false, help: 'revision shown by the preview (for apply)' },
+    ],
+    flags: [],
+    subRoles: { apply: 'admin' },
+  },
+  {
+    verb: 'run', summary: 'run a fleet-file action on a node over SSH: restart, diagnose, …', minRole: 'operator',
+    args: [
+      { name: 'action', kind: 'text', required: true, help: 'an action from alerts.actions, or diagnose' },
+      { name: 'node', kind: 'node', required: true, help: 'node to run it on' },
+    ],
+    flags: [{ name: 'alert', kind: 'id', help: 'alert whose thread gets the result' }],
   },
 ];
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { envName, groupName, nodeName, version } from './names.ts';
+import { alertSettingsShape, checkAlertSettings } from '../alerts/alert-settings.schema.ts';
 
 /** Durations such as `30s`, `5m`, `2h`, `1d`; stored as milliseconds. */
 export const duration = z
@@ -108,9 +109,43 @@ const node = z
         host: z.string().regex(/^[A-Za-z0-9.:-]{1,253}$/, 'use a host name or IP address'),
         port: z.number().int().min(1).max(65535).default(22),
         user: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'use a Unix user name'),
+        /** The host's public key (`ssh-ed25519 AAAA…`); SSH and Ansible refuse any other key. */
+        host_key: z
+          .string()
+          .regex(/^(ssh-ed25519|ecdsa-sha2-nistp(256|384|521)|ssh-rsa) [A-Za-z0-9+/=]{40,1000}$/, 'paste the host public key line, e.g. from `ssh-keyscan -t ed25519 <host>` (type and base64, no host name)')
+          .optional(),
       })
       .strict()
       .optional(),
+    /** Extra Ansible host variables (written into the generated inventory file, never into a command line). */
+    ansible_vars: z
+      .record(
+        z.string().regex(/^[a-z_][a-z0-9_]{0,63}$/, 'use a variable name such as node_data_dir'),
+        z.union([z.string().max(500), z.number(), z.boolean()]),
+      )
+      .optional(),
+  })
+  .strict();
+
+/** One node entry; also validates nodes read from Terraform outputs before they join the inventory. */
+export const fleetNodeSchema = node;
+
+/** Where and how Terraform (or OpenTofu) runs for groups that have `terraform.module`. */
+export const terraformSettings = z
+  .object({
+    binary: z
+      .string()
+      .regex(/^(?:(?:\/[A-Za-z0-9._-]+)+\/)?(?:terraform|tofu)$/, 'use terraform or tofu, or an absolute path ending in /terraform or /tofu')
+      .default('terraform')
+      .describe('terraform or tofu (or an absolute path to either); default terraform'),
+    dir: z.string().min(1).max(500).default('.').describe('root of the working dirs, relative to the fleet file; groups.*.terraform.module is relative to it; default .'),
+    workspace: z
+      .string()
+      .regex(/^(?:[a-z0-9-]|\{env\}|\{group\}){1,64}$/, 'use a workspace name template such as {env}-{group} or {env}')
+      .default('{env}-{group}')
+      .describe('workspace per environment and group; {env} and {group} are filled in; default {env}-{group}'),
+    plan_dir: z.string().min(1).max(500).optional().describe('saved plans and full logs (relative to the fleet file); shared by all provision workers; default <dir>/.chainops'),
+    timeout: duration.default(1_800_000).describe('give up on one terraform command after; default 30m'),
   })
   .strict();
 
@@ -177,13 +212,16 @@ export const fleetSchema = z
         interval: duration.default(30_000).describe('sweep interval; default 30s'),
         timeout: duration.default(5_000).describe('per-node RPC timeout; default 5s'),
         concurrency: z.number().int().positive().max(10_000).default(256).describe('parallel checks; default 256'),
+        host_interval: duration.optional().describe('how often host facts (disk, memory, load) are gathered over SSH; default 5m'),
       })
       .strict()
       .default({ interval: 30_000, timeout: 5_000, concurrency: 256 }),
-    alerts: z.object({ routes: z.array(alertRoute).default([]) }).strict().default({ routes: [] }),
+    alerts: z.object({ routes: z.array(alertRoute).default([]), ...alertSettingsShape }).strict().default({ routes: [] }),
+    terraform: terraformSettings.optional().describe('Terraform/OpenTofu settings for provisioning; defaults apply when left out'),
   })
   .strict()
   .superRefine((fleet, ctx) => {
+    checkAlertSettings(fleet, ctx);
     const seen = new Set<string>();
     fleet.nodes.forEach((n, i) => {
       if (seen.has(n.name)) {

@@ -10,7 +10,7 @@ export interface NodeHealth {
   group: string;
   env: string;
   snapshot?: Snapshot;
-  /** Median head of the reachable, non-syncing nodes of the same chain, network and environment. */
+  /** Reference head of the chain, network and environment: see `referenceHead`. */
   referenceHead?: number;
   /** Blocks behind the reference head (never negative). */
   lag?: number;
@@ -48,7 +48,7 @@ const DEFAULT_THRESHOLDS: Thresholds = { max_lag_blocks: 5, max_head_age: 180_00
 /** Judges every node of the fleet from its latest snapshot and summarises each group per environment. */
 export function assessFleet(fleet: Fleet, snapshots: readonly Snapshot[], now: number): FleetHealth {
   const latest = latestByNode(snapshots);
-  const references = referenceHeads(fleet, latest);
+  const references = referenceHeads(fleet, latest, now);
   const nodes = fleet.nodes.map((node) => assessNode(fleet, node, latest.get(node.name), references, now));
   return { nodes, groups: summarise(fleet, nodes, references) };
 }
@@ -58,6 +58,19 @@ export function medianHead(heads: readonly number[]): number | undefined {
   if (heads.length === 0) return undefined;
   const sorted = [...heads].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
+}
+
+/**
+ * The head a healthy node should be at: the median of the top half (at least the top three) of the
+ * heads. A plain median falls when many nodes are stuck behind (they would show no lag); the top
+ * alone follows one lying or forked node that reports a height far ahead. With three or more heads,
+ * one node above the rest is never the reference; with two, the higher one is (a lagging node is the
+ * more likely fault), and with one, itself.
+ */
+export function referenceHead(heads: readonly number[]): number | undefined {
+  if (heads.length === 0) return undefined;
+  const top = [...heads].sort((a, b) => b - a).slice(0, Math.min(heads.length, Math.max(3, Math.ceil(heads.length / 2))));
+  return top[Math.floor((top.length - 1) / 2)];
 }
 
 function latestByNode(snapshots: readonly Snapshot[]): Map<string, Snapshot> {
@@ -74,19 +87,24 @@ function refKey(fleet: Fleet, node: FleetNode): string | undefined {
   return g ? `${g.chain}\u0000${g.network}\u0000${node.env}` : undefined;
 }
 
-function referenceHeads(fleet: Fleet, latest: Map<string, Snapshot>): Map<string, number> {
-  const heads = new Map<string, number[]>();
+/** Only heads of reachable, settled nodes count, and of those only fresh ones unless every head is old. */
+function referenceHeads(fleet: Fleet, latest: Map<string, Snapshot>, now: number): Map<string, number> {
+  const heads = new Map<string, { fresh: number[]; all: number[] }>();
   for (const node of fleet.nodes) {
     const s = latest.get(node.name);
     const key = refKey(fleet, node);
     if (!key || !s?.reachable || s.syncing || s.head === undefined) continue;
-    const list = heads.get(key);
-    if (list) list.push(s.head);
-    else heads.set(key, [s.head]);
+    const maxAge = (fleet.environments[node.env]?.thresholds ?? DEFAULT_THRESHOLDS).max_head_age;
+    // A stuck node's head is old: leaving it out keeps several stuck nodes from pulling the reference down.
+    const fresh = s.headTime === undefined || now - s.headTime <= maxAge;
+    let list = heads.get(key);
+    if (!list) heads.set(key, (list = { fresh: [], all: [] }));
+    list.all.push(s.head);
+    if (fresh) list.fresh.push(s.head);
   }
   const out = new Map<string, number>();
   for (const [key, list] of heads) {
-    const m = medianHead(list);
+    const m = referenceHead(list.fresh.length ? list.fresh : list.all);
     if (m !== undefined) out.set(key, m);
   }
   return out;

@@ -1,3 +1,5 @@
+import type { HostSnapshot } from '../ports/ssh.port.ts';
+
 /** What one health check saw of one node. Chain adapters fill it; fleet logic reads it. */
 export interface Snapshot {
   node: string;
@@ -26,4 +28,6 @@ export interface Snapshot {
   peers?: number;
   latencyMs: number;
   warnings: string[];
+  /** Host facts over SSH, gathered on their own slower interval and carried forward between sweeps. */
+  host?: HostSnapshot;
 }

@@ -19,7 +19,8 @@ const actor = z.string().regex(/^(slack|discord|console|system):[A-Za-z0-9/_*-]{
 
 export const healthJob = z.object({
   v: z.literal(1),
-  kind: z.enum(['sweep', 'check']),
+  /** `host`: gather host facts over SSH (disk, memory, load) on their own slower schedule. */
+  kind: z.enum(['sweep', 'check', 'host']),
   nodes: z.array(nodeName).max(100_000).optional(),
   report: reportTo.optional(),
 });
@@ -28,7 +29,11 @@ const waves = z.array(z.array(nodeName).min(1)).min(1);
 
 export const upgradeJob = z.object({
   v: z.literal(1),
-  rolloutId: z.string().regex(/^up-[a-z0-9]{4,32}$/),
+  /** `up-…` for an upgrade, `rb-…` for a rollback; a retry job (`rt-…`) continues an existing rollout. */
+  rolloutId: z.string().regex(/^(up|rb)-[a-z0-9]{4,32}$/),
+  mode: z.enum(['upgrade', 'retry', 'rollback']).default('upgrade'),
+  /** For a rollback: the rollout whose nodes it restores. */
+  rollbackOf: z.string().regex(/^up-[a-z0-9]{4,32}$/).optional(),
   env: envName,
   group: groupName,
   version,
@@ -41,13 +46,30 @@ export const upgradeJob = z.object({
   report: reportTo,
 });
 
+/** A saved Terraform plan an apply job may run: its id (file name), hash, and the approval bound to it. */
+const savedPlanRef = z.object({
+  id: z.string().regex(/^(pv|dc)-[a-z0-9]{4,40}$/),
+  hash: z.string().regex(/^[0-9a-f]{64}$/),
+  approvalId: z.string().regex(/^ap-[a-z0-9]{4,32}$/).optional(),
+});
+
+/**
+ * Terraform jobs. `phase: 'plan'` plans and saves the plan; where the environment needs approval it
+ * posts the plan with Approve/Reject and stops, otherwise it goes on to apply that saved plan.
+ * `phase: 'apply'` (started by the approval) applies only the saved plan `plan`, and only if it still
+ * hashes the same as approved. `kind: 'plan'` is `/chainops plan`: read-only, never applies.
+ */
 export const provisionJob = z.discriminatedUnion('kind', [
   z.object({
     v: z.literal(1),
     kind: z.literal('provision'),
+    phase: z.enum(['plan', 'apply']).default('plan'),
     env: envName,
     group: groupName,
     count: z.number().int().min(1).max(1000),
+    /** Names of the nodes to create (set by the plan phase for the apply phase). */
+    nodes: z.array(nodeName).max(1000).optional(),
+    plan: savedPlanRef.optional(),
     requestedBy: actor,
     approvedBy: z.array(actor),
     report: reportTo,
@@ -55,17 +77,50 @@ export const provisionJob = z.discriminatedUnion('kind', [
   z.object({
     v: z.literal(1),
     kind: z.literal('decommission'),
+    phase: z.enum(['plan', 'apply']).default('plan'),
     env: envName,
     node: nodeName,
+    group: groupName.optional(),
+    plan: savedPlanRef.optional(),
     requestedBy: actor,
     approvedBy: z.array(actor),
     report: reportTo,
   }),
+  z.object({
+    v: z.literal(1),
+    kind: z.literal('plan'),
+    env: envName.optional(),
+    requestedBy: actor,
+    report: reportTo,
+  }),
 ]);
 
+/**
+ * Drift report: version, capacity (SSH facts vs shape) and count (Terraform plan not empty). With
+ * `report`, the report edits that message; without (the daily schedule), it is posted to each
+ * environment's channel only when it differs from the last one posted.
+ */
 export const driftJob = z.object({
   v: z.literal(1),
   env: envName.optional(),
+  /** Skip the Terraform plans (count drift). @defaultValue false */
+  skipTerraform: z.boolean().default(false),
+  report: reportTo.optional(),
+});
+
+/**
+ * Remediation: run a fleet-file action on one node. Only the action's name travels in the job; its
+ * command is read from the fleet file by the worker. `auto` runs honour the rule's per-node cool-down.
+ */
+export const remediateJob = z.object({
+  v: z.literal(1),
+  node: nodeName,
+  action: nodeName,
+  trigger: z.enum(['manual', 'auto']),
+  /** The alert whose thread gets the result. */
+  alertId: z.string().regex(/^al-[a-z0-9]{4,32}$/).optional(),
+  requestedBy: actor,
+  /** Where the result goes when there is no alert thread. */
   report: reportTo.optional(),
 });
 
@@ -73,3 +128,4 @@ export type HealthJob = z.infer<typeof healthJob>;
 export type UpgradeJob = z.infer<typeof upgradeJob>;
 export type ProvisionJob = z.infer<typeof provisionJob>;
 export type DriftJob = z.infer<typeof driftJob>;
+export type RemediateJob = z.infer<typeof remediateJob>;

@@ -78,6 +78,16 @@ program
   .option('--as <user>', 'console user (alice admin, bob approver, carol operator)', 'alice')
   .action(async (opts: { exec?: string; as: string }) => process.exit(await (await roles.demo()).runDemo(opts)));
 
+program
+  .command('inventory')
+  .description('the nodes ChainOps manages: fleet file plus Terraform outputs (needs REDIS_URL for the latter)')
+  .option('--ansible', 'write an Ansible inventory (YAML) with groups per node group, env, chain and chain+env')
+  .option('--out <file>', 'write to this file instead of stdout')
+  .action(async (opts: { ansible?: boolean; out?: string }) => {
+    const { writeInventory } = await import('./inventory.command.ts');
+    process.exit(await writeInventory(opts));
+  });
+
 const config = program.command('config').description('fleet file tools');
 config
   .command('check')

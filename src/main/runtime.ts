@@ -1,10 +1,15 @@
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import type pino from 'pino';
 import { RedisOutbox } from '../../adapters/outbox/redis.outbox.ts';
 import { BullJobQueue } from '../../adapters/queue/bullmq.queue.ts';
+import { RedisAlertStore } from '../../adapters/redis/redis-alert.store.ts';
 import { RedisAuditLog } from '../../adapters/redis/redis-audit.log.ts';
 import { closeRedis, createRedis } from '../../adapters/redis/redis-connection.ts';
 import { RedisStateStore } from '../../adapters/redis/redis-state.store.ts';
+import { RedisRolloutStore } from '../../adapters/redis/redis-rollout.store.ts';
+import { fileDigest } from './file-digest.ts';
 import { createCheckers, type CheckerRegistry } from '../../adapters/rpc/checker-registry.ts';
 import type { Fleet } from '../fleet/fleet.schema.ts';
 import { loadFleet } from '../fleet/fleet.load.ts';
@@ -12,6 +17,11 @@ import { sweep } from '../health/sweep.ts';
 import type { CoreDeps } from '../pipeline/deps.ts';
 import { systemClock } from '../ports/clock.port.ts';
 import type { Redis } from 'ioredis';
+import { FileFleetSource, GitFleetSource } from '../../adapters/git/git-fleet.source.ts';
+import type { FleetSource } from '../gitops/fleet-source.port.ts';
+import { FleetView, fleetRev } from '../gitops/fleet-view.ts';
+import type { GitopsDeps } from '../gitops/gitops.deps.ts';
+import { readGitopsEnv, type GitopsSettings } from '../gitops/gitops-env.ts';
 
 /** The shared pieces every process role (bot, worker, console) is built from. */
 export interface Runtime {
@@ -24,6 +34,14 @@ export interface Runtime {
   audit: RedisAuditLog;
   queue: BullJobQueue;
   outbox: RedisOutbox;
+  alerts: RedisAlertStore;
+  rollouts: RedisRolloutStore;
+  /** Directory of the fleet file: playbook and module paths in it are relative to it. */
+  fleetDir: string;
+  /** The fleet in force (fleet file or synced revision, plus Terraform-derived nodes); `fleet()` reads it. */
+  fleetView: FleetView;
+  /** Where `/chainops sync` pulls the fleet file from. */
+  fleetSource: FleetSource;
   core: CoreDeps;
   /** A new Redis connection of this runtime (closed by `close()`). */
   connect(kind: 'worker' | 'events' | 'state'): Redis;
@@ -36,8 +54,20 @@ export function newId(): string {
 }
 
 /** Load the fleet file and connect to Redis. Throws a clear error for a bad file or URL. */
-export async function createRuntime(opts: { redisUrl: string; prefix: string; fleetPath: string; logger: pino.Logger }): Promise<Runtime> {
+export async function createRuntime(opts: {
+  redisUrl: string;
+  prefix: string;
+  fleetPath: string;
+  logger: pino.Logger;
+  /** Fleet file from git; default from CHAINOPS_FLEET_GIT/_REF/_PATH, `null` = the file on disk. */
+  fleetGit?: GitopsSettings | null;
+  /** How often this process looks for a synced fleet or a changed inventory. @defaultValue 2000 ms */
+  fleetPollMs?: number;
+}): Promise<Runtime> {
   const fleet = await loadFleet(opts.fleetPath);
+  const fleetText = await readFile(opts.fleetPath, 'utf8');
+  const git = opts.fleetGit === undefined ? readGitopsEnv(process.env) : (opts.fleetGit ?? undefined);
+  const fleetSource: FleetSource = git ? new GitFleetSource(git) : new FileFleetSource(opts.fleetPath);
   const connections: Redis[] = [];
   const connect = (kind: 'worker' | 'events' | 'state' | 'producer') => {
     const c = createRedis(opts.redisUrl, kind, opts.logger);
@@ -49,9 +79,15 @@ export async function createRuntime(opts: { redisUrl: string; prefix: string; fl
   const audit = new RedisAuditLog(stateRedis, { prefix: opts.prefix, logger: opts.logger });
   const queue = new BullJobQueue({ connection: connect('producer'), prefix: opts.prefix, logger: opts.logger });
   const outbox = new RedisOutbox(stateRedis, opts.prefix);
+  const alerts = new RedisAlertStore(stateRedis, { prefix: opts.prefix });
+  const rollouts = new RedisRolloutStore(stateRedis, { prefix: opts.prefix });
   const checkers = createCheckers();
-  const current = () => fleet;
-  const core: CoreDeps = {
+  const fleetView = new FleetView({ base: fleet, baseRev: fleetRev(fleetText), sourceId: fleetSource.id, preferSynced: fleetSource.kind === 'git', kv: stateRedis, prefix: opts.prefix, logger: opts.logger });
+  await fleetView.refresh(true);
+  fleetView.start(opts.fleetPollMs ?? 2_000);
+  // Each call returns the fleet in force now; `sync` and inventory changes swap it whole.
+  const current = () => fleetView.current();
+  const core: CoreDeps & GitopsDeps = {
     fleet: current,
     queue,
     state,
@@ -60,8 +96,14 @@ export async function createRuntime(opts: { redisUrl: string; prefix: string; fl
     clock: systemClock,
     logger: opts.logger,
     newId,
-    checkNow: (nodes) =>
-      sweep(fleet, checkers, { nodes, concurrency: fleet.health.concurrency, timeoutMs: fleet.health.timeout, now: () => Date.now() }),
+    alerts,
+    rollouts,
+    playbookDigest: (playbook) => fileDigest(resolve(dirname(opts.fleetPath), playbook)),
+    checkNow: (nodes) => {
+      const f = current();
+      return sweep(f, checkers, { nodes, concurrency: f.health.concurrency, timeoutMs: f.health.timeout, now: () => Date.now() });
+    },
+    gitops: { source: fleetSource, view: fleetView },
   };
   return {
     redisUrl: opts.redisUrl,
@@ -73,9 +115,15 @@ export async function createRuntime(opts: { redisUrl: string; prefix: string; fl
     audit,
     queue,
     outbox,
+    alerts,
+    rollouts,
+    fleetDir: dirname(resolve(opts.fleetPath)),
+    fleetView,
+    fleetSource,
     core,
     connect: (kind) => connect(kind),
     async close() {
+      fleetView.stop();
       await queue.close().catch(() => undefined);
       await checkers.close().catch(() => undefined);
       await Promise.all(connections.map((c) => closeRedis(c)));

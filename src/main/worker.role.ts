@@ -1,10 +1,18 @@
 import { driftProcessor } from '../../jobs/drift/drift.processor.ts';
 import { healthProcessor } from '../../jobs/health/health.processor.ts';
-import { notBuiltProcessor } from '../../jobs/not-built.processor.ts';
+import { remediateProcessor } from '../../jobs/remediate/remediate.processor.ts';
+import { NodeSshRunner } from '../../adapters/ssh/ssh-runner.ts';
+import { provisionProcessor } from '../../jobs/provision/provision.processor.ts';
+import type { ProvisionDeps } from '../../jobs/provision/provision-deps.ts';
+import { terraformFor } from '../../adapters/terraform/terraform-for.ts';
 import { startWorkerHost } from '../../jobs/worker-host.ts';
 import type { WorkerDeps } from '../../jobs/worker-deps.ts';
-import { provisionJob, upgradeJob } from '../jobs/job-data.schema.ts';
-import type { Runtime } from './runtime.ts';
+import { hostname } from 'node:os';
+import { AnsiblePlaybookRunner } from '../../adapters/ansible/ansible-playbook.runner.ts';
+import { upgradeProcessor } from '../../jobs/upgrade/upgrade.processor.ts';
+import { fileDigest } from './file-digest.ts';
+import { withMetricsHttp } from './metrics-http.ts';
+import { newId, type Runtime } from './runtime.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -18,21 +26,43 @@ export async function startWorkerRole(rt: Runtime, opts: { concurrency: number }
     outbox: rt.outbox,
     clock: rt.core.clock,
     logger: rt.logger,
+    rollouts: rt.rollouts,
+    playbooks: new AnsiblePlaybookRunner({ ...(process.env['CHAINOPS_SSH_KEY_FILE'] ? { privateKeyFile: process.env['CHAINOPS_SSH_KEY_FILE'] } : {}) }),
+    fleetDir: rt.fleetDir,
+    fileDigest,
+    workerId: `${hostname()}-${process.pid}-${newId()}`,
+    leaseMs: Number(process.env['CHAINOPS_LEASE_MS'] ?? 30_000),
+    alerts: rt.alerts,
+    ssh: new NodeSshRunner(),
+    queue: rt.queue,
+  };
+  // Terraform provisioning (issue #7): the runner per job, the Terraform-derived inventory in Redis.
+  const provision: ProvisionDeps = {
+    terraform: terraformFor,
+    inventory: rt.fleetView.inventory,
+    refreshFleet: () => rt.fleetView.refresh(true),
+    fleetDir: rt.fleetDir,
+    playbooks: deps.playbooks,
+    newId,
   };
   const host = await startWorkerHost({
     redisUrl: rt.redisUrl,
     prefix: rt.prefix,
     concurrency: opts.concurrency,
     logger: rt.logger,
+    ...(process.env['CHAINOPS_JOB_LOCK_MS'] ? { lockDurationMs: Number(process.env['CHAINOPS_JOB_LOCK_MS']) } : {}),
     processors: {
       health: healthProcessor(deps),
-      drift: driftProcessor(deps),
-      upgrade: notBuiltProcessor(deps, upgradeJob, 'Executing rolling upgrades (Ansible waves with health gates)', 'issue #6'),
-      provision: notBuiltProcessor(deps, provisionJob, 'Provisioning with Terraform', 'issue #7'),
+      drift: driftProcessor(deps, { provision, kv: rt.fleetView.kv, prefix: rt.prefix }),
+      upgrade: upgradeProcessor(deps),
+      remediate: remediateProcessor(deps),
+      provision: provisionProcessor(deps, provision),
     },
   });
   await rt.queue.upsertSchedule('health', 'health-sweep', rt.fleet().health.interval, { v: 1, kind: 'sweep' });
   await rt.queue.upsertSchedule('drift', 'drift-daily', DAY_MS, { v: 1 });
+  // Host facts over SSH on their own, slower schedule (only when some node has ssh: settings).
+  if (rt.fleet().nodes.some((n) => n.ssh)) await rt.queue.upsertSchedule('health', 'host-facts', rt.fleet().health.host_interval ?? 300_000, { v: 1, kind: 'host' });
   rt.logger.info({ everyMs: rt.fleet().health.interval }, 'health sweeps scheduled');
-  return host;
+  return withMetricsHttp(rt, host);
 }

@@ -37,7 +37,9 @@ export async function planChange(command: Command, fleet: Fleet, deps: CoreDeps)
     const { nodes } = resolveTarget(fleet, target, envFlag);
     const snaps = await deps.state.getSnapshots(nodes.map((n) => n.name));
     const running = Object.fromEntries(snaps.map((s) => [s.node, s.version]));
-    const plan = planUpgrade(fleet, { target, version: v['version'] as string, env: envFlag, waves: v['waves'] ? parseWaves(v['waves'] as string) : undefined }, running);
+    const playbook = fleet.groups[resolveTarget(fleet, target, envFlag).group]?.playbook;
+    const digest = playbook && deps.playbookDigest ? await deps.playbookDigest(playbook) : undefined;
+    const plan = planUpgrade(fleet, { target, version: v['version'] as string, env: envFlag, waves: v['waves'] ? parseWaves(v['waves'] as string) : undefined }, running, digest);
     const waveText = plan.waves.map((w, i) => `wave ${i + 1}: ${w.join(', ')}`).join('\n');
     return {
       kind: 'upgrade', env: plan.env, group: plan.group, hash: plan.hash, queue: 'upgrade', prefix: 'up', empty: plan.targets.length === 0,
@@ -58,10 +60,12 @@ export async function planChange(command: Command, fleet: Fleet, deps: CoreDeps)
     const env = (v['env'] as string | undefined) ?? onlyEnv(fleet, group);
     requireEnv(fleet, env);
     const count = (v['count'] as number | undefined) ?? 1;
+    if (!g.terraform?.module) throw new UserError('not_found', `group \`${group}\` has no Terraform module — add \`terraform: { module: <dir> }\` to it in the fleet file to provision it`);
     const hash = sha({ kind: 'provision', env, group, count, module: g.terraform?.module ?? null, shape: g.shape ?? null });
+    // The job plans with Terraform; an approval, where needed, binds to that saved plan's own hash.
     return {
       kind: 'provision', env, group, hash, queue: 'provision', prefix: 'pv', empty: false,
-      data: { kind: 'provision', env, group, count },
+      data: { kind: 'provision', phase: 'plan', env, group, count },
       summary: [{ type: 'fields', fields: [{ label: 'group', value: group }, { label: 'environment', value: env }, { label: 'new nodes', value: String(count) }, { label: 'terraform module', value: g.terraform?.module ?? '(none set)' }] }],
     };
   }
@@ -72,7 +76,7 @@ export async function planChange(command: Command, fleet: Fleet, deps: CoreDeps)
     const hash = sha({ kind: 'decommission', node: node.name, env: node.env, group: node.group });
     return {
       kind: 'decommission', env: node.env, group: node.group, hash, queue: 'provision', prefix: 'dc', empty: false,
-      data: { kind: 'decommission', env: node.env, node: node.name },
+      data: { kind: 'decommission', phase: 'plan', env: node.env, group: node.group, node: node.name },
       summary: [{ type: 'fields', fields: [{ label: 'node', value: node.name }, { label: 'group', value: node.group }, { label: 'environment', value: node.env }] }],
     };
   }
@@ -82,6 +86,7 @@ export async function planChange(command: Command, fleet: Fleet, deps: CoreDeps)
 function onlyEnv(fleet: Fleet, group: string): string {
   const envs = [...new Set(fleet.nodes.filter((n) => n.group === group).map((n) => n.env))];
   if (envs.length === 1) return envs[0]!;
+  if (envs.length === 0 && Object.keys(fleet.environments).length === 1) return Object.keys(fleet.environments)[0]!;
   throw new UserError('parse_error', `say which environment: pass \`--env <env>\` (known: ${Object.keys(fleet.environments).join(', ')})`);
 }
 

@@ -20,7 +20,13 @@ const ACTION_VERBS: Record<string, string> = {
   'rollout-resume': 'rollout resume',
   'rollout-abort': 'rollout abort',
   'rollout-rollback': 'rollout rollback',
+  'rollout-retry': 'rollout retry',
   'health-check': 'health',
+  'drift-upgrade': 'upgrade',
+  'drift-plan': 'plan',
+  'sync-apply': 'sync apply',
+  'alert-silence': 'silence',
+  'alert-run': 'run',
 };
 
 /**

@@ -1,9 +1,11 @@
 import type { Fleet } from '../fleet/fleet.schema.ts';
 import type { Snapshot } from '../health/snapshot.ts';
+import type { AlertStore } from '../ports/alert.port.ts';
 import type { AuditLog } from '../ports/audit.port.ts';
 import type { Clock } from '../ports/clock.port.ts';
 import type { JobQueue } from '../ports/queue.port.ts';
 import type { Outbox } from '../ports/outbox.port.ts';
+import type { RolloutStore } from '../ports/rollout.port.ts';
 import type { StateStore } from '../ports/state.port.ts';
 
 /** Minimal structured logger (pino satisfies it). */
@@ -27,6 +29,15 @@ export interface CoreDeps {
   logger: Logger;
   /** Check nodes over RPC right now (used when snapshots are missing or stale, and by `health`). */
   checkNow: (nodes: string[]) => Promise<Snapshot[]>;
+  /** Rollout records, control requests and logs. */
+  rollouts: RolloutStore;
+  /**
+   * sha256 of a group's playbook file (path as written in the fleet file), so an approval binds to
+   * the playbook's content; undefined when the file cannot be read.
+   */
+  playbookDigest?: (playbook: string) => Promise<string | undefined>;
+  /** Alerts and silences (`alerts`, `ack`, `silence`); without it those commands say it is not set up. */
+  alerts?: AlertStore;
   /** Short random id part, e.g. `4f2a9c`; injectable for deterministic tests. */
   newId: () => string;
 }

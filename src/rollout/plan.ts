@@ -43,6 +43,7 @@ export function planUpgrade(
   fleet: Fleet,
   input: { target: string; version: string; env?: string; waves?: Array<number | string> },
   running: Record<string, string | undefined>,
+  playbookDigest?: string,
 ): UpgradePlan {
   const { env, group, nodes } = resolveTarget(fleet, input.target, input.env);
   const bare = (v: string | undefined) => v?.replace(/^v/, '');
@@ -50,8 +51,16 @@ export function planUpgrade(
   const skipped = nodes.map((n) => n.name).filter((n) => !targets.includes(n)).sort();
   const waves = splitWaves(targets, input.waves ?? fleet.rollout.waves);
   const playbook = fleet.groups[group]?.playbook;
-  const hash = createHash('sha256')
-    .update(JSON.stringify({ env, group, version: input.version, targets, waves, playbook: playbook ?? null }))
-    .digest('hex');
+  const hash = upgradePlanHash({ env, group, version: input.version, targets, waves, playbook, playbookDigest });
   return { env, group, version: input.version, targets, skipped, waves, ...(playbook ? { playbook } : {}), hash };
+}
+
+/**
+ * The hash an upgrade approval binds to: targets, version, waves, and the playbook's path and
+ * content digest. The worker recomputes it before acting, so an edited playbook voids the approval.
+ */
+export function upgradePlanHash(p: { env: string; group: string; version: string; targets: string[]; waves: string[][]; playbook?: string | undefined; playbookDigest?: string | undefined }): string {
+  return createHash('sha256')
+    .update(JSON.stringify({ env: p.env, group: p.group, version: p.version, targets: p.targets, waves: p.waves, playbook: p.playbook ?? null, playbookDigest: p.playbookDigest ?? null }))
+    .digest('hex');
 }

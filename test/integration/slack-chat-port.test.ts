@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ChainopsError } from '../../src/errors.ts';
+import { SlackRateLimitedError } from '../../adapters/slack/slack-api-errors.ts';
 import type { Message } from '../../src/chat/message.ts';
 import { BOT_TOKEN, startSlackHarness, type SlackHarness } from '../stand-ins/slack-harness.ts';
 
@@ -78,6 +79,25 @@ describe('Slack ChatPort over the Web API (stand-in)', () => {
     assert.deepEqual(okPosts.map((c) => c.args.text), ['first on slow', 'second on slow'], 'order within a channel is kept');
     assert.ok(Number(a.messageId) < Number(b.messageId));
     assert.ok(h.logs.some((l) => l.includes('Slack rate-limited chat.postMessage in C0SLOW')));
+  });
+
+  it('a Retry-After longer than the short in-process wait fails fast with retryAfterMs and holds only that channel', async () => {
+    h.standIn.failNext('chat.postMessage', 429, 1, { retryAfterSec: 30, match: (a) => a.channel === 'C0HOLD' });
+    const t0 = Date.now();
+    const first = await h.slack.chat.post({ platform: 'slack', channelId: 'C0HOLD' }, note('first')).then(() => undefined, (e: unknown) => e);
+    assert.ok(first instanceof SlackRateLimitedError, String(first));
+    assert.equal(first.code, 'unavailable');
+    assert.ok(first.retryAfterMs > 29_000 && first.retryAfterMs <= 30_000, `retryAfterMs ${first.retryAfterMs}`);
+    assert.ok(Date.now() - t0 < 1_000, 'no 30 s sleep in process');
+    // While the hold lasts, calls to that channel fail at once without bothering Slack again.
+    const callsBefore = h.standIn.callsOf('chat.postMessage').filter((c) => c.args.channel === 'C0HOLD').length;
+    await assert.rejects(h.slack.chat.update({ platform: 'slack', channelId: 'C0HOLD', messageId: '1.000001' }, note('edit')), (e: unknown) => e instanceof SlackRateLimitedError && e.retryAfterMs > 28_000);
+    await assert.rejects(h.slack.chat.post({ platform: 'slack', channelId: 'C0HOLD' }, note('second')), SlackRateLimitedError);
+    assert.equal(h.standIn.callsOf('chat.postMessage').filter((c) => c.args.channel === 'C0HOLD').length, callsBefore);
+    assert.equal(h.standIn.callsOf('chat.update').filter((c) => c.args.channel === 'C0HOLD').length, 0);
+    // Other channels are not held.
+    assert.equal((await h.slack.chat.post({ platform: 'slack', channelId: 'C0OTHER' }, note('elsewhere'))).channelId, 'C0OTHER');
+    assert.ok(h.logs.some((l) => l.includes('Slack rate-limited chat.postMessage in C0HOLD for 30s') && l.includes('the outbox sends it again later')));
   });
 
   it('turns ok:false into a clear ChainopsError and a log line, never a crash', async () => {

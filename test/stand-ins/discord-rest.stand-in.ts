@@ -17,10 +17,12 @@ export interface RecordedCall {
   /** The Authorization header, if any (`Bot …` for bot-token calls; none on interaction webhooks). */
   auth?: string;
   body: any;
+  /** The request body exactly as received (secret scans look here). */
+  raw: string;
   at: number;
 }
 
-interface InteractionRecord {
+export interface InteractionRecord {
   channelId: string;
   acked: boolean;
   /** The @original message: the reply to a command, or the message holding a clicked button. */
@@ -55,7 +57,7 @@ export function handleRest(ids: StandInIds, st: RestState, gatewayUrl: () => str
     }
     const call: RecordedCall = {
       seq: st.calls.length, method: req.method ?? 'GET', path: url.pathname, route: url.pathname.replace(/%40/gi, '@'),
-      query: Object.fromEntries(url.searchParams), ...(req.headers.authorization ? { auth: req.headers.authorization } : {}), body, at: Date.now(),
+      query: Object.fromEntries(url.searchParams), ...(req.headers.authorization ? { auth: req.headers.authorization } : {}), body, raw: text, at: Date.now(),
     };
     st.calls.push(call);
     st.onCall.splice(0).forEach((f) => f());
@@ -64,6 +66,22 @@ export function handleRest(ids: StandInIds, st: RestState, gatewayUrl: () => str
     res.writeHead(reply.status, { ...(reply.body === undefined ? {} : { 'content-type': 'application/json' }), ...reply.headers });
     res.end(reply.body === undefined ? undefined : JSON.stringify(reply.body));
   });
+}
+
+/**
+ * What an interaction's initial response does to messages, as on Discord: 4/5 create the reply (it
+ * becomes @original), 7 edits the message holding the clicked button, 6 and the rest change nothing.
+ */
+export function applyCallback(ids: StandInIds, st: RestState, rec: InteractionRecord, type: number, data: Record<string, unknown> | undefined): void {
+  rec.acked = true;
+  if (type === 4 || type === 5) {
+    const msg = messageObject(ids, snowflake(), rec.channelId, data ?? {});
+    st.messages.set(String(msg.id), msg);
+    rec.originalId = String(msg.id);
+  } else if (type === 7 && rec.originalId) {
+    const prior = st.messages.get(rec.originalId);
+    if (prior) st.messages.set(rec.originalId, messageObject(ids, rec.originalId, String(prior.channel_id), data ?? {}, prior));
+  }
 }
 
 function limited(st: RestState, call: RecordedCall): Reply | undefined {
@@ -101,13 +119,7 @@ function route(ids: StandInIds, st: RestState, gatewayUrl: () => string, validTo
     const rec = st.interactions.get(p[2]!);
     if (!rec) return { status: 404, body: { message: 'Unknown interaction', code: 10062 } };
     if (rec.acked) return { status: 400, body: { message: 'Interaction has already been acknowledged.', code: 40060 } };
-    rec.acked = true;
-    const type = Number(c.body?.type);
-    if (type === 4 || type === 5) {
-      const msg = messageObject(ids, snowflake(), rec.channelId, c.body?.data ?? {});
-      st.messages.set(String(msg.id), msg);
-      rec.originalId = String(msg.id);
-    }
+    applyCallback(ids, st, rec, Number(c.body?.type), c.body?.data);
     return { status: 204 };
   }
   if ((p = m(/^\/api\/v10\/webhooks\/(\d+)\/([^/]+)(?:\/messages\/([^/]+))?$/))) {

@@ -6,8 +6,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { attachGateway } from './discord-gateway.stand-in.ts';
-import { messageObject, snowflake, type StandInIds } from './discord-payloads.stand-in.ts';
-import { handleRest, type RecordedCall, type RestState } from './discord-rest.stand-in.ts';
+import { snowflake, type StandInIds } from './discord-payloads.stand-in.ts';
+import { applyCallback, handleRest, type RecordedCall, type RestState } from './discord-rest.stand-in.ts';
 
 export type { RecordedCall } from './discord-rest.stand-in.ts';
 export { autocompleteInteraction, chatInputInteraction, componentInteraction } from './discord-payloads.stand-in.ts';
@@ -39,6 +39,8 @@ export interface DiscordStandIn {
    * `sign(body)` returns; a deferred/immediate answer then opens the interaction's webhook routes.
    */
   deliverHttpInteraction(url: string, payload: { token: string; channel_id: string }, sign: (body: string) => Record<string, string>): Promise<{ status: number; body: any }>;
+  /** The interaction's @original message as the stand-in holds it now (a command's reply, a click's message). */
+  originalOf(token: string): Record<string, unknown> | undefined;
   /** Send any gateway dispatch (e.g. MESSAGE_CREATE). */
   sendDispatch(t: string, d: unknown): void;
   /** The first recorded call matching `pred` (earlier ones count), or an error after `timeoutMs`. */
@@ -89,15 +91,12 @@ export async function startDiscordStandIn(opts: DiscordStandInOptions = {}): Pro
       const text = await res.text();
       const answer = text ? JSON.parse(text) : undefined;
       const rec = st.interactions.get(payload.token)!;
-      if (res.status === 200 && [4, 5, 6, 7].includes(Number(answer?.type))) {
-        rec.acked = true;
-        if (answer.type === 4 || answer.type === 5) {
-          const msg = messageObject(ids, snowflake(), payload.channel_id, answer.data ?? {});
-          st.messages.set(String(msg.id), msg);
-          rec.originalId = String(msg.id);
-        }
-      }
+      if (res.status === 200 && [4, 5, 6, 7].includes(Number(answer?.type))) applyCallback(ids, st, rec, Number(answer.type), answer.data);
       return { status: res.status, body: answer };
+    },
+    originalOf(token) {
+      const id = st.interactions.get(token)?.originalId;
+      return id ? st.messages.get(id) : undefined;
     },
     sendDispatch: (t, d) => void gateway.dispatch(t, d),
     waitForCall(pred, timeoutMs = 5_000) {

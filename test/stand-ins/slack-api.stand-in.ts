@@ -16,6 +16,8 @@ export interface SlackCall {
   args: Record<string, any>;
   token?: string;
   contentType: string;
+  /** The request body exactly as received (secret scans look here: `args` drops the `token` field). */
+  raw: string;
   at: number;
   status: number;
   response: Record<string, unknown>;
@@ -84,12 +86,12 @@ export async function startSlackStandIn(opts: SlackStandInOptions = {}): Promise
     const args = parseArgs(raw, contentType);
     if (path.startsWith('/response/')) {
       // response_url: JSON, no Authorization header.
-      return record(res, { method: 'response_url', args: { ...args, id: path.slice('/response/'.length) }, contentType }, 200, { ok: true });
+      return record(res, { method: 'response_url', args: { ...args, id: path.slice('/response/'.length) }, contentType, raw }, 200, { ok: true });
     }
     const method = path.startsWith('/api/') ? path.slice('/api/'.length) : '';
     const token = bearer(req) ?? (typeof args.token === 'string' ? args.token : undefined);
     delete args.token;
-    const base = { method, args, contentType, ...(token ? { token } : {}) };
+    const base = { method, args, contentType, raw, ...(token ? { token } : {}) };
     const rule = rules.find((r) => r.method === method && r.left > 0 && (!r.match || r.match(args)));
     if (rule) {
       rule.left--;

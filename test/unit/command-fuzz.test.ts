@@ -1,3 +1,4 @@
+import { MemoryRolloutStore } from '../../adapters/memory/memory-rollout.store.ts';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -171,6 +172,7 @@ function memoryDeps(fleet: Fleet) {
     logger: { info() {}, warn() {}, debug() {}, error: (obj: object) => void errors.push(obj) },
     checkNow: async (nodes) => nodes.map(snap),
     newId: () => (++seq).toString(36).padStart(6, '0'),
+    rollouts: new MemoryRolloutStore(),
   };
   return { deps, errors, tick: (ms: number) => void (now += ms) };
 }

@@ -1,3 +1,4 @@
+import { MemoryRolloutStore } from '../../adapters/memory/memory-rollout.store.ts';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -84,6 +85,7 @@ function harness(edit: (f: Fleet) => void = () => {}) {
       return nodes.map(snapshotOf);
     },
     newId: () => (++idSeq).toString().padStart(6, '0'),
+    rollouts: new MemoryRolloutStore(),
   };
   const dispatch = createDispatch(deps);
   const conversation: Conversation = { platform: 'console', channelId: 'ops' };

@@ -6,6 +6,7 @@ import { atLeast } from '../../policy/roles.ts';
 import { approvalMessage } from '../../render/approval.message.ts';
 import { noteMessage } from '../../render/basic.messages.ts';
 import { planChange, type ChangePlan } from '../change-plan.ts';
+import { boundPlan } from '../../provision/bound-plan.ts';
 import { str, type HandlerContext } from '../context.ts';
 import { updateOwned } from '../owned-message.ts';
 import { startChangeJob } from '../start-job.ts';
@@ -78,6 +79,9 @@ function refuseUnlessMayApprove(ctx: HandlerContext, req: ApprovalRequest): void
 
 /** Re-plan the original command against the fleet as it is now; undefined if it no longer plans. */
 async function currentPlan(ctx: HandlerContext, req: ApprovalRequest): Promise<ChangePlan | undefined> {
+  // A saved Terraform plan is bound by its own hash; the apply job re-plans and voids it if it changed.
+  const bound = boundPlan(req);
+  if (bound) return bound;
   const parsed = parseCommand(req.command);
   if (!parsed.ok) return undefined;
   try {

@@ -1,31 +1,32 @@
-import { sameVersion } from '../../health/version.ts';
 import { requireEnv } from '../../fleet/fleet.lookup.ts';
-import { titled } from '../../render/basic.messages.ts';
+import { versionDrift, type DriftReport } from '../../inventory/drift-report.ts';
+import { driftMessage } from '../../render/drift.message.ts';
 import { str, type HandlerContext } from '../context.ts';
 import { freshSnapshots } from '../fresh-snapshots.ts';
+import { conversationOf, postOwned } from '../owned-message.ts';
 
 /**
- * `drift [--env]`: nodes whose RPC-reported client version differs from their group's desired version.
- * Capacity drift (CPU, RAM, disk over SSH) and count drift (Terraform) come with provisioning.
+ * `drift [--env]`: version drift at once (RPC-reported version vs the group's desired version), then
+ * a drift job adds capacity drift (SSH facts vs the group's shape) and count drift (Terraform plan
+ * not empty) and edits the same message with the full table per group.
  */
 export async function driftHandler(ctx: HandlerContext): Promise<void> {
   const env = str(ctx, 'env');
   if (env) requireEnv(ctx.fleet, env);
-  const nodes = ctx.fleet.nodes.filter((n) => !env || n.env === env);
+  const envs = env ? [env] : Object.keys(ctx.fleet.environments);
+  const nodes = ctx.fleet.nodes.filter((n) => envs.includes(n.env));
   const snaps = new Map((await freshSnapshots(ctx, nodes)).map((s) => [s.node, s]));
-  const rows: string[][] = [];
-  for (const n of nodes) {
-    const desired = ctx.fleet.groups[n.group]!.desired_version;
-    const s = snaps.get(n.name);
-    const running = s?.reachable ? s.version : undefined;
-    if (running && sameVersion(running, desired)) continue;
-    rows.push([n.name, `${n.env}/${n.group}`, running ?? (s?.reachable ? 'not reported' : 'unreachable'), desired]);
-  }
-  await ctx.respond(titled(`Version drift${env ? ` in ${env}` : ''}`, rows.length
-    ? [
-        { type: 'table', columns: ['node', 'group', 'running', 'desired'], rows },
-        { type: 'context', text: 'Fix with `/chainops upgrade <group> <version> --env <env>`.' },
-      ]
-    : [{ type: 'text', text: `All ${nodes.length} nodes run their group's desired version.` }],
-  { severity: rows.length ? 'warn' : 'ok', text: rows.length ? `${rows.length} nodes drift from the desired version` : 'No version drift' }));
+  const report: DriftReport = {
+    envs,
+    nodes: nodes.map((n) => {
+      const v = versionDrift(ctx.fleet, n, snaps.get(n.name));
+      return { node: n.name, env: n.env, group: n.group, ...(v ? { version: v } : {}) };
+    }),
+    count: [],
+    checked: { version: nodes.length, capacity: 0, terraform: 0 },
+  };
+  const jobId = `dr-${ctx.deps.newId()}`;
+  const key = `job:${jobId}`;
+  await postOwned(ctx, key, driftMessage(ctx.fleet, report, { pending: `capacity over SSH and Terraform plans (${jobId})` }));
+  await ctx.deps.queue.enqueue('drift', jobId, { v: 1, ...(env ? { env } : {}), report: { key, conversation: conversationOf(ctx) } });
 }

@@ -1,5 +1,6 @@
 import type { Verb } from '../../command/grammar.ts';
 import type { HandlerContext } from '../context.ts';
+import { ackHandler, alertsHandler, silenceHandler } from './alerts.handler.ts';
 import { approvalHandler } from './approval.handler.ts';
 import { auditHandler } from './audit.handler.ts';
 import { changeHandler } from './change.handler.ts';
@@ -10,6 +11,10 @@ import { cancelHandler, jobHandler, jobsHandler } from './jobs.handler.ts';
 import { laterHandler } from './later.handler.ts';
 import { freezeHandler, lockHandler, unfreezeHandler, unlockHandler } from './lock.handler.ts';
 import { rolloutHandler } from './rollout.handler.ts';
+import { planHandler } from './plan.handler.ts';
+import { provisionHandler } from './provision.handler.ts';
+import { syncHandler } from './sync.handler.ts';
+import { runHandler } from './run.handler.ts';
 
 export type Handler = (ctx: HandlerContext) => Promise<void>;
 
@@ -20,8 +25,8 @@ export const HANDLERS: Record<Verb, Handler> = {
   nodes: nodesHandler,
   health: healthHandler,
   upgrade: changeHandler,
-  provision: changeHandler,
-  decommission: changeHandler,
+  provision: provisionHandler,
+  decommission: provisionHandler,
   drift: driftHandler,
   rollout: rolloutHandler,
   approve: approvalHandler,
@@ -34,7 +39,10 @@ export const HANDLERS: Record<Verb, Handler> = {
   job: jobHandler,
   cancel: cancelHandler,
   audit: auditHandler,
-  alerts: laterHandler,
-  ack: laterHandler,
-  silence: laterHandler,
+  plan: planHandler,
+  sync: syncHandler,
+  alerts: alertsHandler,
+  ack: ackHandler,
+  silence: silenceHandler,
+  run: runHandler,
 };

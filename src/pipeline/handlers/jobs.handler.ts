@@ -4,7 +4,7 @@ import { actorKey } from '../../policy/roles.ts';
 import { ago, noteMessage, titled } from '../../render/basic.messages.ts';
 import { num, str, type HandlerContext } from '../context.ts';
 
-const PREFIX_QUEUE: Record<string, QueueName> = { hc: 'health', up: 'upgrade', pv: 'provision', dc: 'provision', dr: 'drift' };
+const PREFIX_QUEUE: Record<string, QueueName> = { hc: 'health', up: 'upgrade', rb: 'upgrade', rt: 'upgrade', pv: 'provision', dc: 'provision', dr: 'drift' };
 
 /** Which queue a job id belongs to, from its prefix (`up-…` → upgrade). */
 export function queueOfJob(id: string): QueueName {
@@ -28,6 +28,7 @@ export async function jobHandler(ctx: HandlerContext): Promise<void> {
   const id = str(ctx, 'id')!;
   const job = await ctx.deps.queue.get(queueOfJob(id), id);
   if (!job) throw new UserError('not_found', `no job \`${id}\` — it may have expired; see \`/chainops jobs\``);
+  if (str(ctx, 'log')) return logReply(ctx, job);
   await ctx.respond(titled(`Job ${job.id}`, jobBlocks(job, ctx.deps.clock.now()), { ephemeral: true, severity: job.state === 'failed' ? 'error' : 'info' }));
 }
 
@@ -54,4 +55,15 @@ export async function cancelHandler(ctx: HandlerContext): Promise<void> {
   await ctx.respond(ok
     ? noteMessage(`Cancelled ${id}; it will not run.`, 'ok')
     : noteMessage(`${id} could not be cancelled: it is running, finished or gone. For a rollout use \`/chainops rollout abort ${id}\`.`, 'warn'));
+}
+
+/** `job <id> log`: the tail of a rollout's full log (playbook output, gates, takeovers). */
+async function logReply(ctx: HandlerContext, job: JobInfo): Promise<void> {
+  if (job.queue !== 'upgrade') {
+    await ctx.respond(noteMessage(`Full logs are kept for rollouts; ${job.id} is a ${job.queue} job — \`/chainops job ${job.id}\` shows its result.`));
+    return;
+  }
+  const rolloutId = (job.data as { rolloutId?: string } | null)?.rolloutId ?? job.id;
+  const lines = await ctx.deps.rollouts.tailLog(rolloutId, 60);
+  await ctx.respond(titled(`Log of ${rolloutId} — last ${lines.length} lines`, [{ type: 'code', text: lines.join('\n') || '(empty)' }], { ephemeral: true }));
 }

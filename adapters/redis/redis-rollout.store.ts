@@ -1,0 +1,85 @@
+import type { Redis } from 'ioredis';
+import { ChainopsError } from '../../src/errors.ts';
+import type { RolloutStore } from '../../src/ports/rollout.port.ts';
+import type { ControlAction, ControlRequest, RolloutRecord } from '../../src/rollout/rollout.record.ts';
+import { controlSchema, rolloutRecordSchema } from './rollout-record.schema.ts';
+
+const DAY = 86_400_000;
+
+export interface RedisRolloutOptions {
+  prefix: string;
+  /** Log lines kept per rollout. @defaultValue 5 000 */
+  logLines?: number;
+  /** Records, control and logs expire this long after the last write. @defaultValue 30 days */
+  retentionMs?: number;
+}
+
+/** RolloutStore on Redis: one JSON value per record, a sorted index, a control key and a capped log list. */
+export class RedisRolloutStore implements RolloutStore {
+  readonly #r: Redis;
+  readonly #p: string;
+  readonly #logLines: number;
+  readonly #ttl: number;
+
+  constructor(redis: Redis, opts: RedisRolloutOptions) {
+    this.#r = redis;
+    this.#p = opts.prefix;
+    this.#logLines = opts.logLines ?? 5_000;
+    this.#ttl = opts.retentionMs ?? 30 * DAY;
+  }
+
+  #k(...parts: string[]): string {
+    return [this.#p, 'rollout', ...parts].join(':');
+  }
+
+  async get(id: string): Promise<RolloutRecord | undefined> {
+    const raw = await this.#r.get(this.#k(id));
+    return raw === null ? undefined : parse(rolloutRecordSchema, raw, `rollout ${id}`);
+  }
+
+  async save(record: RolloutRecord): Promise<void> {
+    await this.#r
+      .multi()
+      .set(this.#k(record.id), JSON.stringify(record), 'PX', this.#ttl)
+      .zadd(this.#k('index'), record.createdAt, record.id)
+      .exec();
+  }
+
+  async list(limit: number): Promise<RolloutRecord[]> {
+    const ids = await this.#r.zrevrange(this.#k('index'), 0, Math.max(0, limit - 1));
+    if (ids.length === 0) return [];
+    const raws = await this.#r.mget(ids.map((id) => this.#k(id)));
+    return raws.flatMap((raw, i) => (raw === null ? [] : [parse(rolloutRecordSchema, raw, `rollout ${ids[i]}`)]));
+  }
+
+  async requestControl(id: string, action: ControlAction, by: string, at: number): Promise<void> {
+    await this.#r.set(this.#k(id, 'control'), JSON.stringify({ action, by, at }), 'PX', this.#ttl);
+  }
+
+  async getControl(id: string): Promise<ControlRequest | undefined> {
+    const raw = await this.#r.get(this.#k(id, 'control'));
+    return raw === null ? undefined : parse(controlSchema, raw, `control of ${id}`);
+  }
+
+  async appendLog(id: string, lines: string[]): Promise<void> {
+    if (lines.length === 0) return;
+    const key = this.#k(id, 'log');
+    await this.#r.multi().rpush(key, ...lines).ltrim(key, -this.#logLines, -1).pexpire(key, this.#ttl).exec();
+  }
+
+  async tailLog(id: string, limit: number): Promise<string[]> {
+    return this.#r.lrange(this.#k(id, 'log'), -limit, -1);
+  }
+}
+
+function parse<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { message: string } } }, raw: string, what: string): T {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    throw new ChainopsError('internal', `stored ${what} is not JSON`);
+  }
+  const res = schema.safeParse(value);
+  if (!res.success) throw new ChainopsError('internal', `stored ${what} is malformed: ${res.error.message}`);
+  return res.data;
+}

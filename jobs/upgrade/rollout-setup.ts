@@ -1,0 +1,75 @@
+import { isAbsolute, resolve } from 'node:path';
+import type { Fleet } from '../../src/fleet/fleet.schema.ts';
+import type { UpgradeJob } from '../../src/jobs/job-data.schema.ts';
+import { upgradePlanHash } from '../../src/rollout/plan.ts';
+import { touchedNodes, type RolloutNode, type RolloutRecord } from '../../src/rollout/rollout.record.ts';
+import type { WorkerDeps } from '../worker-deps.ts';
+
+/**
+ * Before the first node is touched: is the approved plan still the plan? Same targets still in the
+ * inventory in that env/group, same playbook file and content (digest), same hash.
+ */
+export async function planStillValid(deps: WorkerDeps, fleet: Fleet, data: UpgradeJob): Promise<{ ok: true } | { ok: false; why: string }> {
+  for (const name of data.targets) {
+    const node = fleet.nodes.find((n) => n.name === name);
+    if (!node) return { ok: false, why: `${name} left the inventory` };
+    if (node.env !== data.env || node.group !== data.group) return { ok: false, why: `${name} moved to ${node.env}/${node.group}` };
+  }
+  const playbook = fleet.groups[data.group]?.playbook;
+  const digest = playbook ? await deps.fileDigest(isAbsolute(playbook) ? playbook : resolve(deps.fleetDir, playbook)) : undefined;
+  const hash = upgradePlanHash({ env: data.env, group: data.group, version: data.version, targets: data.targets, waves: data.waves, playbook, playbookDigest: digest });
+  return hash === data.planHash ? { ok: true } : { ok: false, why: 'the playbook or the group changed' };
+}
+
+/** The first checkpoint of a rollout: every node pending, with the version it runs now (for rollback). */
+export async function newRolloutRecord(deps: WorkerDeps, fleet: Fleet, data: UpgradeJob, jobId: string): Promise<RolloutRecord> {
+  const now = deps.clock.now();
+  let nodes: RolloutNode[];
+  let waves = data.waves;
+  if (data.mode === 'rollback') {
+    const orig = data.rollbackOf ? await deps.rollouts.get(data.rollbackOf) : undefined;
+    if (!orig) throw new Error(`rollout ${data.rollbackOf ?? '?'} has no record to roll back`);
+    const touched = touchedNodes(orig);
+    waves = touched.map((n) => [n.name]);
+    nodes = touched.map((n, i) => ({ name: n.name, wave: i, state: 'pending', from: n.to, to: n.from!, runs: 0 }));
+  } else {
+    const running = await currentVersions(deps, fleet, data.targets);
+    nodes = data.waves.flatMap((wave, w) => wave.map((name): RolloutNode => ({ name, wave: w, state: 'pending', to: data.version, runs: 0, ...(running[name] ? { from: running[name] } : {}) })));
+  }
+  return {
+    id: data.rolloutId,
+    kind: data.mode === 'rollback' ? 'rollback' : 'upgrade',
+    ...(data.rollbackOf ? { rollbackOf: data.rollbackOf } : {}),
+    env: data.env,
+    group: data.group,
+    version: data.version,
+    planHash: data.planHash,
+    requestedBy: data.requestedBy,
+    approvedBy: data.approvedBy,
+    dryRun: data.dryRun,
+    status: 'running',
+    nodes,
+    waves,
+    reportKey: data.report.key,
+    conversation: data.report.conversation,
+    owner: deps.workerId,
+    resumes: 0,
+    createdAt: now,
+    updatedAt: now,
+    ...(jobId !== data.rolloutId ? { reason: `started by job ${jobId}` } : {}),
+  };
+}
+
+/** Versions the targets run right now, read over RPC (the stored snapshot may be a sweep old). */
+async function currentVersions(deps: WorkerDeps, fleet: Fleet, targets: string[]): Promise<Record<string, string | undefined>> {
+  const out: Record<string, string | undefined> = {};
+  await Promise.all(targets.map(async (name) => {
+    const node = fleet.nodes.find((n) => n.name === name);
+    const group = node ? fleet.groups[node.group] : undefined;
+    if (!node || !group) return;
+    const snap = await deps.checkerFor(group.rpc.kind).check(node, group, { timeoutMs: fleet.health.timeout });
+    if (snap.reachable && snap.version) out[name] = snap.version;
+    else out[name] = (await deps.state.getSnapshots([name]))[0]?.version;
+  }));
+  return out;
+}

@@ -1,0 +1,57 @@
+import { UserError, errorMessage } from '../../errors.ts';
+import { parseFleet } from '../../fleet/fleet.load.ts';
+import { diffFleets } from '../../gitops/fleet-diff.ts';
+import { gitopsOf } from '../../gitops/gitops.deps.ts';
+import { noteMessage } from '../../render/basic.messages.ts';
+import { syncAppliedMessage, syncPreviewMessage, syncRefusedMessage } from '../../render/sync.message.ts';
+import { str, type HandlerContext } from '../context.ts';
+
+const REV_RE = /^[0-9a-f]{12}$/;
+
+/**
+ * `sync [preview]` pulls the fleet file from its source (git repository or the file on disk),
+ * validates it, and shows what would change in desired state. `sync apply <rev>` (admin) puts that
+ * exact revision in force for every replica. An invalid file is refused with its problems and the
+ * running config stays in force.
+ */
+export async function syncHandler(ctx: HandlerContext): Promise<void> {
+  const g = gitopsOf(ctx.deps);
+  if (!g) throw new UserError('not_found', 'sync is not available in this process — it needs the bot or console role (CHAINOPS_FLEET_GIT names the repository)');
+  const applying = str(ctx, 'action') === 'apply';
+  const wanted = str(ctx, 'rev');
+  if (applying && (!wanted || !REV_RE.test(wanted))) {
+    throw new UserError('parse_error', 'say which revision to put in force: `/chainops sync apply <rev>` with the 12-character revision the preview showed');
+  }
+  let fetched;
+  try {
+    fetched = await g.source.fetch();
+  } catch (err) {
+    throw new UserError('unavailable', `could not pull the fleet file from ${g.source.describe()}: ${errorMessage(err)} — the running config is unchanged`);
+  }
+  const { fleet: inForce, rev: current } = g.view.base();
+  const parsed = parseFleet(fetched.text);
+  if (!parsed.ok) {
+    await ctx.deps.audit.append({ at: ctx.deps.clock.now(), actor: ctx.who, action: 'fleet.sync', detail: `${fetched.rev} refused: ${parsed.problems.length} problems`, outcome: 'refused' });
+    await ctx.respond(syncRefusedMessage({ source: g.source.describe(), rev: fetched.rev, ...(fetched.commit ? { commit: fetched.commit } : {}), current, problems: parsed.problems }));
+    return;
+  }
+  const changes = diffFleets(inForce, parsed.fleet);
+  if (!applying) {
+    if (fetched.rev === current || changes.length === 0) {
+      await ctx.respond(noteMessage(`The fleet file in force (${current}) matches ${g.source.describe()}${fetched.commit ? ` at ${fetched.commit.slice(0, 12)}` : ''}; nothing to sync.`, 'ok'));
+      return;
+    }
+    await ctx.respond(syncPreviewMessage({ source: g.source.describe(), rev: fetched.rev, ...(fetched.commit ? { commit: fetched.commit } : {}), current, changes }));
+    return;
+  }
+  if (fetched.rev !== wanted) {
+    throw new UserError('conflict', `the source moved on: it is now at ${fetched.rev}, not ${wanted} — run \`/chainops sync\` to see what changed, then apply that revision`);
+  }
+  if (fetched.rev === current) {
+    await ctx.respond(noteMessage(`${current} is already in force.`, 'ok'));
+    return;
+  }
+  await g.view.accept({ text: fetched.text, rev: fetched.rev, ...(fetched.commit ? { commit: fetched.commit } : {}), by: ctx.who });
+  await ctx.deps.audit.append({ at: ctx.deps.clock.now(), actor: ctx.who, action: 'fleet.sync', detail: `${current} → ${fetched.rev}${fetched.commit ? ` (${fetched.commit.slice(0, 12)})` : ''}: ${changes.length} changes`, outcome: 'ok' });
+  await ctx.respond(syncAppliedMessage({ rev: fetched.rev, ...(fetched.commit ? { commit: fetched.commit } : {}), by: ctx.who, changes }));
+}

@@ -1,0 +1,55 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseDocument } from 'yaml';
+import { parseFleet, formatProblems } from '../../src/fleet/fleet.load.ts';
+import { demoFleet } from '../../src/main/demo.ts';
+
+/** Who may do what on a chat platform: role → ids in the fleet file's own notation. */
+export interface ChatRoles {
+  /** `TEAM/USER` (Slack), user ids (Discord). */
+  approvers?: string[];
+  operators?: string[];
+  /** Discord guild role ids that make their members approvers. */
+  approverRoles?: string[];
+}
+
+export interface E2eFleetOptions {
+  /** rpc_url per demo node name (eth-1 … ltc-2); nodes not listed keep the template's URL. */
+  urls?: Record<string, string>;
+  slack?: ChatRoles & { channel: string };
+  discord?: ChatRoles & { channel: string };
+  /** `health.interval` (e.g. `1s` for alert tests). @defaultValue the template's 10s */
+  healthInterval?: string;
+}
+
+/**
+ * The demo fleet (examples/demo/chainops.yaml, rewritten like `npm run demo` does) plus what a chat
+ * e2e test needs: prod's channel on the platform, chat identities mapped to roles, an alert route.
+ * prod keeps the template's policy: 1 approval, approver role, no self-approval. Written to `dir`.
+ */
+export async function writeE2eFleet(dir: string, opts: E2eFleetOptions): Promise<string> {
+  const doc = parseDocument(await demoFleet(opts.urls ?? {}));
+  const route: Record<string, string> = { env: 'prod', console: 'console' };
+  if (opts.slack) {
+    doc.setIn(['environments', 'prod', 'channels', 'slack'], opts.slack.channel);
+    doc.setIn(['roles', 'approver', 'slack'], opts.slack.approvers ?? []);
+    doc.setIn(['roles', 'operator', 'slack'], opts.slack.operators ?? []);
+    route.slack = opts.slack.channel;
+  }
+  if (opts.discord) {
+    doc.setIn(['environments', 'prod', 'channels', 'discord'], opts.discord.channel);
+    doc.setIn(['roles', 'approver', 'discord_users'], opts.discord.approvers ?? []);
+    doc.setIn(['roles', 'approver', 'discord_roles'], opts.discord.approverRoles ?? []);
+    doc.setIn(['roles', 'operator', 'discord_users'], opts.discord.operators ?? []);
+    route.discord = opts.discord.channel;
+  }
+  doc.setIn(['alerts', 'routes'], [route]);
+  if (opts.healthInterval) doc.setIn(['health', 'interval'], opts.healthInterval);
+  const text = doc.toString();
+  // Fail here, with the fleet's own error lines, rather than as a bot that will not start.
+  const parsed = parseFleet(text);
+  if (!parsed.ok) throw new Error(`the e2e fleet is invalid:\n${formatProblems(parsed.problems)}`);
+  const path = join(dir, 'chainops.yaml');
+  await writeFile(path, text);
+  return path;
+}

@@ -1,0 +1,170 @@
+// Chaos item 4 (issue #8): 1 000 forged, stale, tampered and replayed Slack requests and bad Discord
+// signatures against a bot replica composed as in production (createRuntime + startBotRole, real
+// Redis and BullMQ, Slack and Discord stand-ins). Every one is refused with 401 (a replayed Discord
+// interaction with 409) and none reaches the core: nothing queued, nothing audited, nothing posted.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { startRedisServer, type RedisServerHandle } from '../../adapters/local/redis-server.process.ts';
+import { waitFor } from '../../adapters/local/wait-for.ts';
+import { makeDiscordSigner } from '../helpers/discord-sign.ts';
+import { assertNoSecrets, discordStandInRecords, logRecords, slackStandInRecords } from '../helpers/secret-scan.ts';
+import { startDiscordStandIn, chatInputInteraction, type DiscordStandIn } from '../stand-ins/discord.stand-in.ts';
+import { startSlackStandIn, type SlackStandIn } from '../stand-ins/slack-api.stand-in.ts';
+import { SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, startBotStack, type BotStack } from '../chaos/lib/bot-stack.ts';
+import { forgedSlackRequests, genuineSlackRequest, JOB_TEXT, type ForgedRequest } from '../chaos/lib/forged-requests.ts';
+import { prng } from '../../bench/command-corpus.ts';
+
+const ADMIN_DISCORD = { userId: '123456789012345678', roleIds: [] as string[] };
+const FLEET = `
+version: 1
+name: chaos-forged
+environments:
+  dev: { approval: { required: 0 } }
+groups:
+  ltc-regtest: { chain: litecoin, network: regtest, client: litecoind, desired_version: 0.21.2.1, rpc: { kind: bitcoin } }
+  eth-devnet: { chain: ethereum, network: devnet, client: geth, desired_version: 1.14.3, rpc: { kind: eth } }
+nodes:
+  - { name: ltc-1, group: ltc-regtest, env: dev, rpc_url: "http://127.0.0.1:9/" }
+  - { name: eth-1, group: eth-devnet, env: dev, rpc_url: "http://127.0.0.1:9/" }
+health: { interval: 1h }
+roles:
+  admin: { slack: [T0STANDIN/U0ALICE, T0STANDIN/U0BOB], discord_users: ["${ADMIN_DISCORD.userId}"] }
+`;
+
+/** Send requests `concurrency` at a time; returns each status, in order. */
+async function fire(url: string, reqs: ForgedRequest[], concurrency = 16): Promise<number[]> {
+  const statuses: number[] = new Array(reqs.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < reqs.length) {
+      const i = next++;
+      const r = reqs[i]!;
+      const res = await fetch(url, { method: 'POST', headers: r.headers, body: r.body });
+      await res.arrayBuffer();
+      statuses[i] = res.status;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return statuses;
+}
+
+describe('1 000 forged, stale and replayed requests: all refused, none queued', () => {
+  let redis: RedisServerHandle;
+  let slack: SlackStandIn;
+  let discord: DiscordStandIn;
+  let bot: BotStack;
+  const signer = makeDiscordSigner();
+  const tally = new Map<string, { sent: number; refused: number }>();
+  let replayedAsRetry = 0;
+  const count = (kind: string, refused: boolean) => {
+    const t = tally.get(kind) ?? { sent: 0, refused: 0 };
+    t.sent++;
+    if (refused) t.refused++;
+    tally.set(kind, t);
+  };
+
+  before(async () => {
+    redis = await startRedisServer({ appendonly: false });
+    slack = await startSlackStandIn({ botToken: SLACK_BOT_TOKEN });
+    discord = await startDiscordStandIn();
+    bot = await startBotStack({
+      redisUrl: redis.url, prefix: `chaos-${randomUUID().slice(0, 8)}`, fleetYaml: FLEET,
+      slack: { apiUrl: slack.url },
+      discord: { apiUrl: discord.apiBase, token: discord.token, applicationId: discord.ids.applicationId, publicKeyHex: signer.publicKeyHex },
+    });
+  });
+  after(async () => {
+    await bot?.close();
+    await discord?.stop();
+    await slack?.stop();
+    await redis?.stop();
+  });
+
+  it('720 forged, tampered, stale and malformed Slack requests → 401', async () => {
+    const reqs = forgedSlackRequests(720, SLACK_SIGNING_SECRET, (id) => slack.responseUrl(id));
+    const statuses = await fire(bot.slackEventsUrl!, reqs);
+    reqs.forEach((r, i) => count(`slack: ${r.kind}`, statuses[i] === 401));
+    const wrong = reqs.map((r, i) => [r.kind, statuses[i]] as const).filter(([, s]) => s !== 401);
+    assert.deepEqual(wrong, [], 'every forged Slack request gets 401');
+  });
+
+  it('35 genuine Slack requests pass; replaying each 4 times (140 replays) → 401', async () => {
+    const genuine = Array.from({ length: 35 }, (_, i) => genuineSlackRequest(SLACK_SIGNING_SECRET, slack.responseUrl(`genuine-${i}`)));
+    assert.deepEqual(new Set(await fire(bot.slackEventsUrl!, genuine, 8)), new Set([200]), 'the genuine requests are accepted (the control)');
+    const replays = genuine.flatMap((g) => Array.from({ length: 4 }, () => ({ ...g, kind: 'replay' })));
+    const statuses = await fire(bot.slackEventsUrl!, replays, 8);
+    replays.forEach((_, i) => count('slack: replay', statuses[i] === 401));
+    assert.deepEqual(statuses.filter((s) => s !== 401), [], 'every replay gets 401');
+    await waitFor(async () => slack.callsOf('response_url').filter((c) => String(c.args.id).startsWith('genuine-')).length >= 35, { what: 'answers to the 35 genuine requests', timeoutMs: 15_000 });
+
+    // A replay that claims to be a Slack retry is acked (Slack's own retries must be) but never dispatched again.
+    const asRetries = genuine.slice(0, 20).map((g, i) => ({ ...g, kind: 'replay as retry', headers: { ...g.headers, 'X-Slack-Retry-Num': String(1 + (i % 3)), 'X-Slack-Retry-Reason': 'http_timeout' } }));
+    const retryStatuses = await fire(bot.slackEventsUrl!, asRetries, 8);
+    assert.deepEqual(new Set(retryStatuses), new Set([200]));
+    replayedAsRetry = asRetries.length;
+  });
+
+  it('140 Discord interactions with bad signatures → 401; a replayed genuine one → 409', async () => {
+    const other = makeDiscordSigner();
+    const r = prng(0xd15c);
+    const reqs: ForgedRequest[] = [];
+    for (let i = 0; i < 140; i++) {
+      const payload = chatInputInteraction(discord.ids, 'upgrade', [{ name: 'target', type: 3, value: 'ltc-regtest' }, { name: 'version', type: 3, value: '0.21.3' }, { name: 'env', type: 3, value: 'dev' }], ADMIN_DISCORD);
+      const body = JSON.stringify(payload);
+      const ts = Math.floor(Date.now() / 1000);
+      const good = signer.headers(body, ts);
+      const variants: Array<[string, Record<string, string>, string?]> = [
+        ['another key', other.headers(body, ts)],
+        ['tampered body', good, body.replace('ltc-regtest', 'eth-devnet')],
+        ['flipped signature bit', { ...good, 'x-signature-ed25519': good['x-signature-ed25519']!.replace(/^./, (c) => (c === '0' ? '1' : '0')) }],
+        ['signature of another timestamp', { ...good, 'x-signature-timestamp': String(ts - 1) }],
+        ['stale (6 min), correctly signed', signer.headers(body, ts - 361)],
+        ['future (6 min), correctly signed', signer.headers(body, ts + 361)],
+        ['no signature', { 'content-type': 'application/json', 'x-signature-timestamp': String(ts) }],
+        ['no timestamp', { 'content-type': 'application/json', 'x-signature-ed25519': good['x-signature-ed25519']! }],
+        ['non-hex signature', { ...good, 'x-signature-ed25519': 'zz'.repeat(64) }],
+        ['short signature', { ...good, 'x-signature-ed25519': good['x-signature-ed25519']!.slice(0, 64) }],
+        ['empty signature', { ...good, 'x-signature-ed25519': '' }],
+        ['unsigned', { 'content-type': 'application/json' }],
+      ];
+      const [kind, headers, alt] = variants[Math.floor(r() * variants.length)]!;
+      reqs.push({ kind, headers, body: alt ?? body });
+    }
+    const statuses = await fire(bot.discordUrl!, reqs);
+    reqs.forEach((q, i) => count(`discord: ${q.kind}`, statuses[i] === 401));
+    assert.deepEqual(reqs.map((q, i) => [q.kind, statuses[i]] as const).filter(([, s]) => s !== 401), [], 'every bad Discord signature gets 401');
+
+    // A genuine interaction, then the same bytes again: the replay is refused (409) and not dispatched.
+    const help = chatInputInteraction(discord.ids, 'help', [], ADMIN_DISCORD);
+    assert.equal((await discord.deliverHttpInteraction(bot.discordUrl!, help, (b) => signer.headers(b))).status, 200);
+    for (let i = 0; i < 5; i++) {
+      const again = await discord.deliverHttpInteraction(bot.discordUrl!, help, (b) => signer.headers(b));
+      count('discord: replay', again.status === 409);
+      assert.equal(again.status, 409);
+    }
+  });
+
+  it('nothing reached the core: no job queued, nothing audited, nothing posted for a forged request', async (t) => {
+    const total = [...tally.values()].reduce((a, b) => a + b.sent, 0);
+    const refused = [...tally.values()].reduce((a, b) => a + b.refused, 0);
+    t.diagnostic(`${refused}/${total} refused: ${[...tally].map(([k, v]) => `${k} ${v.refused}/${v.sent}`).join('; ')}`);
+    assert.ok(total >= 1_000, `${total} requests sent`);
+    assert.equal(refused, total);
+    // Give anything that wrongly got through time to show up; the genuine answers above have already arrived.
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepEqual(await bot.rt.queue.list(100), [], 'no job was queued');
+    const audit = await bot.rt.audit.latest(1000);
+    assert.deepEqual(audit.filter((e) => e.detail.includes('upgrade') || e.detail.includes('ltc-regtest')), [], 'nothing forged was audited as a command');
+    assert.deepEqual(slack.callsOf('response_url').filter((c) => String(c.args.id).startsWith('forged-')), [], 'no forged request was answered');
+    const genuineAnswers = slack.callsOf('response_url').filter((c) => String(c.args.id).startsWith('genuine-'));
+    assert.ok(replayedAsRetry > 0, 'replays claiming to be retries were sent');
+    assert.equal(genuineAnswers.length, 35, 'each genuine request answered once: no replay (not even one claiming to be a retry) dispatched again');
+    assert.deepEqual(slack.callsOf('chat.postMessage').filter((c) => JSON.stringify(c.args).includes(JOB_TEXT.split(' ')[1]!)), []);
+    assert.ok(!discord.calls.some((c) => /\/webhooks\//.test(c.route) && JSON.stringify(c.body ?? '').includes('ltc-regtest')), 'no Discord follow-up for a forged interaction');
+  });
+
+  it('no secret in what the bot sent to Slack and Discord or in its logs', () => {
+    assertNoSecrets({ SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, DISCORD_TOKEN: discord.token }, [...slackStandInRecords(slack), ...discordStandInRecords(discord), ...logRecords(bot.logs)], 'stand-in bodies and logs');
+  });
+});
