@@ -1,7 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
-import { summarizePlan, sha256 } from '../../src/provision/plan-summary.ts';
+import { sensitiveValues, summarizePlan, sha256 } from '../../src/provision/plan-summary.ts';
 import { Redactor } from '../../src/provision/redact.ts';
 import { targetAddress, varArgs } from '../../src/provision/tf-vars.ts';
 import type { LineSink, PlanRequest, SavedPlan, StateResource, TerraformPort, TfOutputs, TfWorkDir } from '../../src/provision/terraform.port.ts';
@@ -128,7 +128,10 @@ export class TerraformRunner implements TerraformPort {
   async showPlan(dir: TfWorkDir, planFile: string): Promise<SavedPlan> {
     const bytes = await readFile(planFile);
     const { stdout } = await this.#run(dir.moduleDir, ['show', '-json', planFile], { workspace: dir.workspace, collectStdout: true });
-    const { summary, hash } = summarizePlan(JSON.parse(stdout));
+    const doc: unknown = JSON.parse(stdout);
+    // Learn the plan's sensitive values now, so the apply that follows is scrubbed of them too.
+    for (const v of sensitiveValues(doc)) this.redactor.add(v);
+    const { summary, hash } = summarizePlan(doc);
     return { file: planFile, hash, fileSha: sha256(bytes), summary };
   }
 

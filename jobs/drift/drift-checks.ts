@@ -2,24 +2,13 @@ import { errorMessage } from '../../src/errors.ts';
 import type { Fleet, FleetNode } from '../../src/fleet/fleet.schema.ts';
 import { sweep } from '../../src/health/sweep.ts';
 import type { Snapshot } from '../../src/health/snapshot.ts';
-import { compareCapacity, versionDrift, type CapacityFacts, type CountDrift, type DriftReport, type NodeDrift } from '../../src/inventory/drift-report.ts';
-import type { SshRunner } from '../../src/ports/ssh.port.ts';
+import { buildDriftReport, capacityOf, type CapacityFacts, type CountDrift, type DriftReport } from '../../src/inventory/drift-report.ts';
 import { countsText } from '../../src/provision/plan-summary.ts';
 import { planInfra } from '../provision/infra-plan.ts';
 import type { WorkerDeps } from '../worker-deps.ts';
 import type { DriftDeps } from './drift-deps.ts';
 
 const FACTS_CONCURRENCY = 8;
-const MIB = 1024 ** 2;
-const GIB = 1024 ** 3;
-
-/** Host facts from the worker's SSH runner, in the units capacity drift compares. */
-function sshFacts(ssh: SshRunner): (node: FleetNode) => Promise<CapacityFacts> {
-  return async (node) => {
-    const f = await ssh.hostFacts(node);
-    return { cpus: f.cpus, memBytes: f.memTotalMiB * MIB, diskBytes: f.diskTotalGiB * GIB, ...(f.nicSpeedMbps ? { nicMbps: f.nicSpeedMbps } : {}) };
-  };
-}
 
 /** Latest snapshots; nodes never checked or older than two sweep intervals are checked now. */
 async function freshSnapshots(deps: WorkerDeps, fleet: Fleet, nodes: FleetNode[]): Promise<Map<string, Snapshot>> {
@@ -29,61 +18,55 @@ async function freshSnapshots(deps: WorkerDeps, fleet: Fleet, nodes: FleetNode[]
   const missing = nodes.filter((n) => !fresh.has(n.name)).map((n) => n.name);
   if (missing.length) {
     const checked = await sweep(fleet, deps.checkerFor, { nodes: missing, concurrency: fleet.health.concurrency, timeoutMs: fleet.health.timeout, now: deps.clock.now });
-    await deps.state.putSnapshots(checked);
-    for (const s of checked) fresh.set(s.node, s);
+    // Keep host facts a node had: a fresh RPC check does not gather them.
+    const host = new Map(stored.filter((s) => s.host).map((s) => [s.node, s.host!]));
+    const merged = checked.map((s) => (host.has(s.node) && !s.host ? { ...s, host: host.get(s.node)! } : s));
+    await deps.state.putSnapshots(merged);
+    for (const s of merged) fresh.set(s.node, s);
   }
   return fresh;
 }
 
 /** Run `fn` over `items` with at most `width` in flight. */
-async function pool<T, R>(items: T[], width: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
+async function pool<T>(items: T[], width: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   await Promise.all(Array.from({ length: Math.min(width, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
+    while (next < items.length) await fn(items[next++]!);
   }));
-  return out;
 }
 
 /**
- * Version drift (RPC), capacity drift (SSH facts vs the group's shape) and count drift (Terraform
- * plan not empty) for the environment(s) in scope. A check that cannot run says why in the report.
+ * Version drift (RPC), capacity drift (host facts gathered now over SSH vs the group's shape) and
+ * count drift (a fresh Terraform plan per managed group). What it gathers is stored — facts with the
+ * node's snapshot, plan results in the plan log — so `/chainops drift` shows it without re-running.
  */
 export async function checkDrift(deps: WorkerDeps, dd: DriftDeps, opts: { env?: string; skipTerraform: boolean; id: string; onLine?: (l: string) => void }): Promise<DriftReport> {
   const fleet = deps.fleet();
   const envs = opts.env ? [opts.env] : Object.keys(fleet.environments);
   const nodes = fleet.nodes.filter((n) => envs.includes(n.env));
   const snaps = await freshSnapshots(deps, fleet, nodes);
-  let capacityChecked = 0;
-  const gather = dd.hostFacts ?? (deps.ssh ? sshFacts(deps.ssh) : undefined);
-  const results = await pool(nodes, FACTS_CONCURRENCY, async (n): Promise<NodeDrift> => {
-    const d: NodeDrift = { node: n.name, env: n.env, group: n.group };
-    const v = versionDrift(fleet, n, snaps.get(n.name));
-    if (v) d.version = v;
-    const shape = fleet.groups[n.group]?.shape;
-    if (!shape) return d;
-    if (!n.ssh) return d;
-    if (!gather) {
-      d.capacityNote = 'not checked (no SSH facts in this worker)';
-      return d;
-    }
+  const ssh = deps.ssh;
+  const facts = new Map<string, { facts?: CapacityFacts; note?: string }>();
+  const wanted = nodes.filter((n) => n.ssh && fleet.groups[n.group]?.shape);
+  const gathered: Snapshot[] = [];
+  await pool(wanted, FACTS_CONCURRENCY, async (n) => {
     try {
-      const facts = await gather(n);
-      capacityChecked++;
-      const found = compareCapacity(shape, facts);
-      if (found.length) d.capacity = found;
+      if (dd.hostFacts) facts.set(n.name, { facts: await dd.hostFacts(n) });
+      else if (ssh) {
+        const f = await ssh.hostFacts(n, { timeoutMs: Math.max(5_000, fleet.health.timeout * 4) });
+        facts.set(n.name, { facts: capacityOf(f) });
+        const s = snaps.get(n.name);
+        if (s) gathered.push({ ...s, host: { at: deps.clock.now(), facts: f } });
+      } else facts.set(n.name, { note: 'not checked (this worker has no SSH runner)' });
     } catch (err) {
-      d.capacityNote = `facts unavailable: ${errorMessage(err).slice(0, 100)}`;
+      facts.set(n.name, { note: `facts unavailable: ${errorMessage(err).slice(0, 100)}` });
     }
-    return d;
   });
+  if (gathered.length) await deps.state.putSnapshots(gathered);
   let count: CountDrift[] = [];
   if (dd.provision && !opts.skipTerraform) {
     const plans = await planInfra(dd.provision, fleet, { ...(opts.env ? { env: opts.env } : {}), id: opts.id, ...(opts.onLine ? { onLine: opts.onLine } : {}) });
     count = plans.map((p) => ({ env: p.env, group: p.group, ...(p.error ? { error: p.error } : {}), ...(p.summary && !p.summary.empty ? { plan: countsText(p.summary) } : {}) }));
   }
-  return { envs, nodes: results, count, checked: { version: nodes.length, capacity: capacityChecked, terraform: count.length } };
+  return buildDriftReport(fleet, envs, snaps, (n) => facts.get(n.name), count);
 }

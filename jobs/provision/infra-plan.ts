@@ -2,6 +2,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Fleet } from '../../src/fleet/fleet.schema.ts';
 import { errorMessage } from '../../src/errors.ts';
+import { countsText } from '../../src/provision/plan-summary.ts';
 import { planDir, tfVarsFor, workDir } from '../../src/provision/tf-settings.ts';
 import type { PlanSummary } from '../../src/provision/terraform.port.ts';
 import type { ProvisionDeps } from './provision-deps.ts';
@@ -36,8 +37,11 @@ export async function planInfra(pd: ProvisionDeps, fleet: Fleet, opts: { env?: s
       await tf.init(dir, opts.onLine);
       const saved = await tf.plan({ dir, vars: tfVarsFor(fleet, r.env, r.group, r.nodes.map((n) => n.node.name)), planFile: file, ...(opts.onLine ? { onLine: opts.onLine } : {}) });
       out.push({ env: r.env, group: r.group, workspace, summary: saved.summary, hash: saved.hash });
+      await pd.planLog?.put({ env: r.env, group: r.group, at: Date.now(), by: opts.id, ...(saved.summary.empty ? {} : { plan: countsText(saved.summary) }) });
     } catch (err) {
-      out.push({ env: r.env, group: r.group, workspace, error: tf.redactor.redact(errorMessage(err)).split('\n').slice(0, 3).join(' ') });
+      const error = tf.redactor.redact(errorMessage(err)).split('\n').slice(0, 3).join(' ');
+      out.push({ env: r.env, group: r.group, workspace, error });
+      await pd.planLog?.put({ env: r.env, group: r.group, at: Date.now(), by: opts.id, error: error.slice(0, 300) }).catch(() => undefined);
     } finally {
       await rm(file, { force: true });
     }

@@ -1,3 +1,4 @@
+import type { PlanLog } from '../../src/inventory/plan-log.ts';
 import type { TerraformInventory } from '../../src/inventory/terraform-inventory.ts';
 import type { Fleet } from '../../src/fleet/fleet.schema.ts';
 import type { Redactor } from '../../src/provision/redact.ts';
@@ -11,6 +12,8 @@ export type TerraformFor = (fleet: Fleet, planDir: string) => TerraformPort & { 
 export interface ProvisionDeps {
   terraform: TerraformFor;
   inventory: TerraformInventory;
+  /** Where read-only plan results are kept for `/chainops drift` (count drift). */
+  planLog?: PlanLog;
   /** Reload the fleet view (after the inventory changed) so later steps and the bot see the new nodes. */
   refreshFleet(): Promise<void>;
   /** Directory of the fleet file: terraform.dir, plan_dir and playbooks are relative to it. */

@@ -33,6 +33,8 @@ const ACTIVE = new Set(['firing', 'acknowledged']);
  * or acknowledged one; no data changes nothing but reminders and silence expiry.
  */
 export function step(prev: Alert | undefined, o: Observation, ctx: StepContext): StepResult {
+  // A node that looked stalled just before its whole chain stalled must not fire on its own later.
+  if (o.superseded && prev?.state === 'pending') return { next: null, notices: [] };
   if (o.bad === undefined) return prev ? housekeeping({ ...prev }, ctx, false) : { notices: [] };
   if (o.bad === false) {
     if (!prev) return { notices: [] };

@@ -14,6 +14,8 @@ export interface Observation {
   expr: string;
   /** true: the condition holds; false: it does not; undefined: no data this time (state is kept). */
   bad: boolean | undefined;
+  /** A chain alert covers this node result: a pending node alert is forgotten, a firing one kept. */
+  superseded?: true;
   value?: number;
   summary: string;
 }
@@ -67,7 +69,12 @@ export function observe(fleet: Fleet, health: FleetHealth, opts: ObserveOptions)
     const stalled = reporting.length >= 2 && reporting.every((o) => o.bad === true);
     const moving = reporting.some((o) => o.bad === false);
     const newest = Math.min(...reporting.map((o) => o.value ?? Infinity));
-    if (stalled) for (const o of reporting) o.bad = undefined;
+    if (stalled) {
+      for (const o of reporting) {
+        o.bad = undefined;
+        o.superseded = true;
+      }
+    }
     const name = `${c.subject.chain}/${c.subject.network} in ${c.subject.env}`;
     out.push({
       // One old head with the others silent proves neither: the chain's state is left as it was.
@@ -110,11 +117,12 @@ function judge(rule: CompiledRule, h: NodeHealth, t: Thresholds, desired: string
 
 function metricValue(metric: Metric, h: NodeHealth, opts: ObserveOptions): number | undefined {
   const s = h.snapshot!;
-  // A syncing node is behind by design; its own `syncing` alert says so, lag and head age would only repeat it.
+  // A syncing node works through old blocks, so its head is old by design (its `syncing` alert says
+  // so). Lag still counts: a node that says it is syncing but stays behind serves stale data.
   const settled = s.syncing !== true;
   const host = s.host?.facts && opts.now - s.host.at <= opts.hostStaleMs ? s.host.facts : undefined;
   switch (metric) {
-    case 'lag': return settled ? h.lag : undefined;
+    case 'lag': return h.lag;
     case 'head_age': return settled ? h.headAgeMs : undefined;
     case 'peers': return s.peers;
     case 'latency': return s.latencyMs;

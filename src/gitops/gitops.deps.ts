@@ -1,14 +1,16 @@
+import type { PlanLog } from '../inventory/plan-log.ts';
 import type { CoreDeps } from '../pipeline/deps.ts';
 import type { FleetSource } from './fleet-source.port.ts';
 import type { FleetView } from './fleet-view.ts';
 
 /**
- * What `/chainops sync` needs beyond CoreDeps: where the fleet file comes from and the view that
- * puts a new one in force. The composition root adds it to the CoreDeps object it builds; a core
- * without it (unit tests, tools) answers `sync` with how to enable it.
+ * What `/chainops sync` and `/chainops drift` need beyond CoreDeps: where the fleet file comes from,
+ * the view that puts a new one in force, and the last Terraform plans. The composition root adds it
+ * to the CoreDeps object it builds; a core without it (unit tests, tools) answers `sync` with how to
+ * enable it, and `drift` without count drift.
  */
 export interface GitopsDeps {
-  gitops?: { source: FleetSource; view: FleetView };
+  gitops?: { source: FleetSource; view: FleetView; planLog?: PlanLog };
 }
 
 export function gitopsOf(deps: CoreDeps): GitopsDeps['gitops'] {

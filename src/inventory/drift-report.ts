@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Fleet, FleetNode } from '../fleet/fleet.schema.ts';
 import type { Snapshot } from '../health/snapshot.ts';
 import { sameVersion } from '../health/version.ts';
+import type { HostFacts } from '../ports/ssh.port.ts';
 
 /** Host capacity as gathered over SSH (any field the host did not report is left out). */
 export interface CapacityFacts {
@@ -47,6 +48,12 @@ export interface DriftReport {
 }
 
 const GIB = 1024 ** 3;
+const MIB = 1024 ** 2;
+
+/** Host facts as the SSH runner reports them, in the units capacity drift compares. */
+export function capacityOf(f: HostFacts): CapacityFacts {
+  return { cpus: f.cpus, memBytes: f.memTotalMiB * MIB, diskBytes: f.diskTotalGiB * GIB, ...(f.nicSpeedMbps ? { nicMbps: f.nicSpeedMbps } : {}) };
+}
 /** Memory and disk are reported a little under their nominal size (kernel, filesystem overhead). */
 const TOLERANCE = 0.1;
 
@@ -88,4 +95,33 @@ export function driftDigest(r: DriftReport): string {
     count: r.count.map((c) => [c.env, c.group, c.plan ?? null, c.error ? 'error' : null]),
   };
   return createHash('sha256').update(JSON.stringify(findings)).digest('hex');
+}
+
+/** What one node's host facts look like to a drift check: the facts, or why there are none. */
+export type FactsOf = (node: FleetNode) => { facts?: CapacityFacts; note?: string } | undefined;
+
+/**
+ * One drift report from what was observed: snapshots (version), host facts (capacity) and
+ * Terraform plans (count). Nodes without `ssh` or groups without `shape` are not capacity-checked.
+ */
+export function buildDriftReport(fleet: Fleet, envs: string[], snaps: Map<string, Snapshot>, factsOf: FactsOf, count: CountDrift[]): DriftReport {
+  const nodes = fleet.nodes.filter((n) => envs.includes(n.env));
+  let capacity = 0;
+  const out = nodes.map((n): NodeDrift => {
+    const d: NodeDrift = { node: n.name, env: n.env, group: n.group };
+    const v = versionDrift(fleet, n, snaps.get(n.name));
+    if (v) d.version = v;
+    const shape = fleet.groups[n.group]?.shape;
+    if (!shape || !n.ssh) return d;
+    const f = factsOf(n);
+    if (!f?.facts) {
+      d.capacityNote = f?.note ?? 'host facts not gathered yet';
+      return d;
+    }
+    capacity++;
+    const found = compareCapacity(shape, f.facts);
+    if (found.length) d.capacity = found;
+    return d;
+  });
+  return { envs, nodes: out, count: count.filter((c) => envs.includes(c.env)), checked: { version: nodes.length, capacity, terraform: count.filter((c) => envs.includes(c.env)).length } };
 }

@@ -22,6 +22,7 @@ import type { FleetSource } from '../gitops/fleet-source.port.ts';
 import { FleetView, fleetRev } from '../gitops/fleet-view.ts';
 import type { GitopsDeps } from '../gitops/gitops.deps.ts';
 import { readGitopsEnv, type GitopsSettings } from '../gitops/gitops-env.ts';
+import { PlanLog } from '../inventory/plan-log.ts';
 
 /** The shared pieces every process role (bot, worker, console) is built from. */
 export interface Runtime {
@@ -103,7 +104,7 @@ export async function createRuntime(opts: {
       const f = current();
       return sweep(f, checkers, { nodes, concurrency: f.health.concurrency, timeoutMs: f.health.timeout, now: () => Date.now() });
     },
-    gitops: { source: fleetSource, view: fleetView },
+    gitops: { source: fleetSource, view: fleetView, planLog: new PlanLog(stateRedis, opts.prefix) },
   };
   return {
     redisUrl: opts.redisUrl,

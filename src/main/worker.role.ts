@@ -5,6 +5,7 @@ import { NodeSshRunner } from '../../adapters/ssh/ssh-runner.ts';
 import { provisionProcessor } from '../../jobs/provision/provision.processor.ts';
 import type { ProvisionDeps } from '../../jobs/provision/provision-deps.ts';
 import { terraformFor } from '../../adapters/terraform/terraform-for.ts';
+import { PlanLog } from '../inventory/plan-log.ts';
 import { startWorkerHost } from '../../jobs/worker-host.ts';
 import type { WorkerDeps } from '../../jobs/worker-deps.ts';
 import { hostname } from 'node:os';
@@ -40,6 +41,7 @@ export async function startWorkerRole(rt: Runtime, opts: { concurrency: number }
   const provision: ProvisionDeps = {
     terraform: terraformFor,
     inventory: rt.fleetView.inventory,
+    planLog: new PlanLog(rt.fleetView.kv, rt.prefix),
     refreshFleet: () => rt.fleetView.refresh(true),
     fleetDir: rt.fleetDir,
     playbooks: deps.playbooks,

@@ -82,3 +82,35 @@ export function summarizePlan(showJson: unknown): { summary: PlanSummary; hash: 
 export function countsText(s: PlanSummary): string {
   return `${s.add} to add, ${s.change} to change, ${s.destroy} to destroy`;
 }
+
+/** Values under `mask` paths that are `true` (Terraform's `after_sensitive` shape mirrors `after`). */
+function masked(value: unknown, mask: unknown, out: unknown[]): void {
+  if (mask === true) {
+    out.push(value);
+    return;
+  }
+  if (!mask || typeof mask !== 'object' || !value || typeof value !== 'object') return;
+  for (const [k, m] of Object.entries(mask as Record<string, unknown>)) masked((value as Record<string, unknown>)[k], m, out);
+}
+
+/**
+ * Every value a saved plan marks sensitive: sensitive outputs, sensitive variables, and resource
+ * attributes under `after_sensitive`. The runner learns them at plan time, so the apply that follows
+ * (and any provisioner that echoes one) is scrubbed before a line reaches chat or a log.
+ */
+export function sensitiveValues(showJson: unknown): unknown[] {
+  const out: unknown[] = [];
+  const doc = (showJson ?? {}) as {
+    planned_values?: { outputs?: Record<string, { sensitive?: boolean; value?: unknown }> };
+    variables?: Record<string, { value?: unknown }>;
+    configuration?: { root_module?: { variables?: Record<string, { sensitive?: boolean }> } };
+    resource_changes?: Array<{ change?: { after?: unknown; after_sensitive?: unknown; before?: unknown; before_sensitive?: unknown } }>;
+  };
+  for (const o of Object.values(doc.planned_values?.outputs ?? {})) if (o?.sensitive) out.push(o.value);
+  for (const [name, v] of Object.entries(doc.configuration?.root_module?.variables ?? {})) if (v?.sensitive) out.push(doc.variables?.[name]?.value);
+  for (const rc of doc.resource_changes ?? []) {
+    masked(rc.change?.after, rc.change?.after_sensitive, out);
+    masked(rc.change?.before, rc.change?.before_sensitive, out);
+  }
+  return out.filter((v) => v !== undefined && v !== null);
+}

@@ -5,9 +5,9 @@ import { hasDrift, type DriftReport } from '../inventory/drift-report.ts';
 /**
  * The drift report: one table per environment/group (version, capacity, Terraform), with buttons
  * "Upgrade to desired" (the normal upgrade flow, approvals included) and "Plan fix" (Terraform plan).
- * `pending` says which checks are still running.
+ * `pending` says which checks are still running; `note` adds a line (e.g. how old the plans are).
  */
-export function driftMessage(fleet: Fleet, r: DriftReport, opts: { title?: string; pending?: string } = {}): Message {
+export function driftMessage(fleet: Fleet, r: DriftReport, opts: { title?: string; pending?: string; note?: string } = {}): Message {
   const blocks: Block[] = [];
   const buttons: Button[] = [];
   const groups = [...new Set([...r.nodes.map((n) => `${n.env}/${n.group}`), ...r.count.map((c) => `${c.env}/${c.group}`)])].sort();
@@ -37,6 +37,7 @@ export function driftMessage(fleet: Fleet, r: DriftReport, opts: { title?: strin
   const drift = hasDrift(r);
   if (!drift) blocks.push({ type: 'text', text: `No drift: ${r.checked.version} nodes run their desired version${r.checked.capacity ? `, ${r.checked.capacity} hosts match their shape` : ''}${r.checked.terraform ? `, ${r.checked.terraform} Terraform plans are empty` : ''}.` });
   blocks.push({ type: 'context', text: `checked: versions of ${r.checked.version} nodes · capacity of ${r.checked.capacity} hosts over SSH · ${r.checked.terraform} Terraform plans${opts.pending ? ` · still running: ${opts.pending}` : ''}` });
+  if (opts.note) blocks.push({ type: 'context', text: opts.note });
   if (buttons.length) blocks.push({ type: 'actions', buttons });
   const title = opts.title ?? `Drift${r.envs.length === 1 ? ` in ${r.envs[0]}` : ''}`;
   return {

@@ -185,7 +185,7 @@ test('a worker SIGKILLed mid-rollout: another worker continues from the checkpoi
     else assert.ok(n.runs <= 2, `${n.name} ran ${n.runs} times`);
   }
   assert.deepEqual(await versions(), Array(6).fill(OLD));
-  const log = await as('carol', `job ${id} log`);
+  const log = (await rollouts.tailLog(id, 5_000)).join('\n');
   assert.match(log, /took over from the checkpoint/);
 });
 

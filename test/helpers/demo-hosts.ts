@@ -60,7 +60,7 @@ export async function startDemoHosts(opts: { count: number; version: string; rel
       `    env: ${env}`,
       `    rpc_url: ${h.rpcUrl}`,
       `    ssh: { host: 127.0.0.1, port: ${h.ssh.port}, user: ${h.ssh.user}, host_key: "${h.ssh.hostKey}" }`,
-      `    ansible_vars: { demo_root: "${h.ssh.root}", demo_rpc_port: ${h.rpcPort}, demo_artifacts: "${releases}", demo_node_bin: "${process.execPath}" }`,
+      `    ansible_vars: { demo_root: "${h.ssh.root}", demo_rpc_port: ${h.rpcPort}, demo_artifacts: "${releases}", demo_node_bin: "${process.execPath}", ansible_python_interpreter: /usr/bin/python3 }`,
     ].join('\n')).join('\n'),
     stop: () => stopAll(hosts, dir),
   };

@@ -130,11 +130,12 @@ describe('EthChecker against real ganache nodes', () => {
     assert.doesNotMatch(snap.error ?? '', /SUPERSECRETKEY/);
   });
 
-  it('says plainly that beacon, solana and cometbft have no checker yet', async () => {
+  it('reports beacon, solana and cometbft kinds pointed at an execution node as down, saying why', async () => {
+    const expected = { beacon: /^no Beacon API answer: \/eth\/v1\/node\/syncing answered HTTP 404/, solana: /^no Solana RPC answer: getSlot failed: /, cometbft: /^no CometBFT RPC answer: \/status answered HTTP 404/ };
     for (const kind of ['beacon', 'solana', 'cometbft'] as const) {
       const snap = await checkers(kind).check(fleet.nodes[0] as FleetNode, group, TIMEOUT);
       assert.equal(snap.reachable, false);
-      assert.equal(snap.error, `rpc kind ${kind} is not supported yet (issue #3)`);
+      assert.match(snap.error ?? '', expected[kind]);
     }
   });
 

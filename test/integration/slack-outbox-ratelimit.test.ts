@@ -28,6 +28,8 @@ describe('Slack rate limits through the Redis outbox', () => {
   let redis: RedisServerHandle;
   let slack: SlackStandIn;
   let producer: Redis;
+  /** The consumer's XREADGROUP connection: the caller owns it (the runtime does in the bot). */
+  let blocking: Redis | undefined;
   let consumer: { stop(): Promise<void> } | undefined;
   const logs: string[] = [];
   const prefix = `t-outbox-${randomBytes(3).toString('hex')}`;
@@ -40,8 +42,9 @@ describe('Slack rate limits through the Redis outbox', () => {
     // A 1 s in-process wait at most, so the 3 s Retry-After below must go through the outbox.
     const chat = new SlackChatPort({ client, logger, maxRetryAfterSec: 1 });
     const state = new MemoryStateStore();
+    blocking = new Redis(redis.url, { maxRetriesPerRequest: null });
     consumer = startOutboxConsumer({
-      redis: new Redis(redis.url, { maxRetriesPerRequest: null }),
+      redis: blocking,
       prefix, platforms: ['slack'], consumer: 'test', logger,
       deliver: (item) => deliverOutboxItem(item, () => chat, state),
     });
@@ -49,6 +52,7 @@ describe('Slack rate limits through the Redis outbox', () => {
   after(async () => {
     await consumer?.stop().catch(() => undefined);
     producer?.disconnect();
+    blocking?.disconnect();
     await slack?.stop().catch(() => undefined);
     await redis?.stop().catch(() => undefined);
   });

@@ -34,6 +34,7 @@ const EXPECTED: Record<string, Role> = {
   'rollout pause': 'operator', 'rollout resume': 'operator', 'rollout abort': 'operator', 'rollout rollback': 'operator',
   approve: 'approver', reject: 'approver',
   freeze: 'admin', unfreeze: 'admin',
+  plan: 'operator', sync: 'operator', 'sync apply': 'admin',
 };
 
 /** One valid command line per entry of EXPECTED. */
@@ -44,6 +45,7 @@ const LINES: Record<string, string> = {
   unlock: 'unlock prod eth', cancel: 'cancel up-abcd', ack: 'ack al-abcd', silence: 'silence eth 1h', run: 'run restart eth-1',
   'rollout pause': 'rollout pause', 'rollout resume': 'rollout resume', 'rollout abort': 'rollout abort up-abcd', 'rollout rollback': 'rollout rollback',
   approve: 'approve ap-abcd', reject: 'reject ap-abcd', freeze: 'freeze prod', unfreeze: 'unfreeze prod',
+  plan: 'plan prod', sync: 'sync', 'sync apply': 'sync apply 0123456789ab',
 };
 
 function command(line: string): Command {

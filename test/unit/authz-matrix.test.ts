@@ -67,7 +67,7 @@ const EFFECT: Record<string, Effect> = {
   help: 'read', status: 'read', nodes: 'read', health: 'read', drift: 'read', jobs: 'read', job: 'read', 'job log': 'read', audit: 'read', alerts: 'read',
   'rollout status': 'read',
   plan: 'inspect', sync: 'inspect', 'sync preview': 'inspect',
-  upgrade: 'change', provision: 'change', decommission: 'change', lock: 'change', unlock: 'change', cancel: 'change', ack: 'change', silence: 'change', run: 'change',
+  upgrade: 'change', provision: 'change', decommission: 'change', lock: 'change', unlock: 'change', cancel: 'change', ack: 'change', silence: 'change',
   'rollout pause': 'change', 'rollout resume': 'change', 'rollout abort': 'change', 'rollout rollback': 'change', 'rollout retry': 'change', run: 'change',
   approve: 'decide', reject: 'decide',
   freeze: 'govern', unfreeze: 'govern', 'sync apply': 'govern',

@@ -48,6 +48,10 @@ describe('parseCommand: verbs and arguments', () => {
     ['silence eth-1 2h --reason noisy', 'silence', { target: 'eth-1', duration: 7_200_000, reason: 'noisy' }, '/chainops silence eth-1 2h --reason noisy'],
     ['silence al-abcd1234 1h --kind alert', 'silence', { target: 'al-abcd1234', duration: 3_600_000, kind: 'alert' }, '/chainops silence al-abcd1234 1h --kind alert'],
     ['run restart eth-1 --alert al-abcd1234', 'run', { action: 'restart', node: 'eth-1', alert: 'al-abcd1234' }, '/chainops run restart eth-1 --alert al-abcd1234'],
+    ['plan', 'plan', {}, '/chainops plan'],
+    ['plan prod', 'plan', { env: 'prod' }, '/chainops plan prod'],
+    ['sync', 'sync', {}, '/chainops sync'],
+    ['sync APPLY 0123456789ab', 'sync', { action: 'apply', rev: '0123456789ab' }, '/chainops sync apply 0123456789ab'],
     ['  UPGRADE   eth-1\t1.0.0  ', 'upgrade', { target: 'eth-1', version: '1.0.0' }, '/chainops upgrade eth-1 1.0.0'],
   ];
   for (const [text, verb, values, canonical] of cases) {

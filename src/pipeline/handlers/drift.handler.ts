@@ -1,14 +1,16 @@
 import { requireEnv } from '../../fleet/fleet.lookup.ts';
-import { versionDrift, type DriftReport } from '../../inventory/drift-report.ts';
+import { gitopsOf } from '../../gitops/gitops.deps.ts';
+import { buildDriftReport, capacityOf } from '../../inventory/drift-report.ts';
+import { ago } from '../../render/basic.messages.ts';
 import { driftMessage } from '../../render/drift.message.ts';
 import { str, type HandlerContext } from '../context.ts';
 import { freshSnapshots } from '../fresh-snapshots.ts';
-import { conversationOf, postOwned } from '../owned-message.ts';
 
 /**
- * `drift [--env]`: version drift at once (RPC-reported version vs the group's desired version), then
- * a drift job adds capacity drift (SSH facts vs the group's shape) and count drift (Terraform plan
- * not empty) and edits the same message with the full table per group.
+ * `drift [--env]`, a table per group of what differs from the fleet file: version (RPC-reported vs
+ * desired, checked now when snapshots are stale), capacity (host facts over SSH vs the group's
+ * shape, as last gathered) and count (the last Terraform plan of each managed group not empty).
+ * Read-only: the worker's schedules and `/chainops plan` refresh host facts and plans.
  */
 export async function driftHandler(ctx: HandlerContext): Promise<void> {
   const env = str(ctx, 'env');
@@ -16,17 +18,19 @@ export async function driftHandler(ctx: HandlerContext): Promise<void> {
   const envs = env ? [env] : Object.keys(ctx.fleet.environments);
   const nodes = ctx.fleet.nodes.filter((n) => envs.includes(n.env));
   const snaps = new Map((await freshSnapshots(ctx, nodes)).map((s) => [s.node, s]));
-  const report: DriftReport = {
+  const now = ctx.deps.clock.now();
+  const plans = (await gitopsOf(ctx.deps)?.planLog?.all()) ?? [];
+  const report = buildDriftReport(
+    ctx.fleet,
     envs,
-    nodes: nodes.map((n) => {
-      const v = versionDrift(ctx.fleet, n, snaps.get(n.name));
-      return { node: n.name, env: n.env, group: n.group, ...(v ? { version: v } : {}) };
-    }),
-    count: [],
-    checked: { version: nodes.length, capacity: 0, terraform: 0 },
-  };
-  const jobId = `dr-${ctx.deps.newId()}`;
-  const key = `job:${jobId}`;
-  await postOwned(ctx, key, driftMessage(ctx.fleet, report, { pending: `capacity over SSH and Terraform plans (${jobId})` }));
-  await ctx.deps.queue.enqueue('drift', jobId, { v: 1, ...(env ? { env } : {}), report: { key, conversation: conversationOf(ctx) } });
+    snaps,
+    (n) => {
+      const host = snaps.get(n.name)?.host;
+      if (host?.facts) return { facts: capacityOf(host.facts) };
+      return { note: host?.error ? `facts unavailable: ${host.error.slice(0, 80)}` : 'host facts not gathered yet' };
+    },
+    plans.map((p) => ({ env: p.env, group: p.group, ...(p.plan ? { plan: `${p.plan} (planned ${ago(now - p.at)})` } : {}), ...(p.error ? { error: p.error } : {}) })),
+  );
+  const oldest = plans.length ? Math.min(...plans.map((p) => p.at)) : undefined;
+  await ctx.respond(driftMessage(ctx.fleet, report, { ...(oldest !== undefined ? { note: `Terraform plans as of ${ago(now - oldest)} — \`/chainops plan\` re-plans` } : {}) }));
 }
