@@ -137,9 +137,12 @@ export class RolloutRun {
   async #runWaves(): Promise<void> {
     const maxUnavailable = this.#fleet.rollout.max_unavailable;
     for (let w = 0; w < this.#rec.waves.length; w++) {
-      const wave = this.#rec.nodes.filter((n) => n.wave === w && n.state !== 'done' && n.state !== 'skipped');
-      for (const batch of batchesOf(wave, maxUnavailable)) {
+      const remaining = () => this.#rec.nodes.filter((n) => n.wave === w && n.state !== 'done' && n.state !== 'skipped');
+      for (let wave = remaining(); wave.length; wave = remaining()) {
         await this.#honourControl();
+        const room = maxUnavailable - (await this.#downElsewhere(wave));
+        if (room <= 0) throw new Stop('halted', `other nodes of the redundancy group are down; taking one more down would exceed max_unavailable ${maxUnavailable} — retry when they are back`, 'error');
+        const [batch = []] = batchesOf(wave, room);
         if (this.#lock && !this.#lock.held) throw new Stop('failed', 'lost the change lock (was it force-unlocked?) — stopped before the next node', 'error');
         await this.#runBatch(batch);
         if (batch.some((n) => n.state === 'failed')) {
@@ -148,6 +151,23 @@ export class RolloutRun {
         }
       }
     }
+  }
+
+  /**
+   * Nodes of the same redundancy group (groups sharing `redundancy_group`, else this group) in this
+   * env that are down right now, not counting nodes of this wave still to do.
+   */
+  async #downElsewhere(pending: RolloutNode[]): Promise<number> {
+    const rg = this.#fleet.groups[this.#rec.group]?.redundancy_group;
+    const skip = new Set(pending.map((n) => n.name));
+    const peers = this.#fleet.nodes.filter((n) => n.env === this.#rec.env && !skip.has(n.name)
+      && (rg ? this.#fleet.groups[n.group]?.redundancy_group === rg : n.group === this.#rec.group));
+    if (!peers.length) return 0;
+    const snaps = await this.#deps.state.getSnapshots(peers.map((n) => n.name));
+    const fresh = this.#deps.clock.now() - 2 * this.#fleet.health.interval;
+    // A node this rollout gated after that snapshot was taken is up, whatever a mid-restart sweep saw.
+    const gatedAt = new Map(this.#rec.nodes.filter((n) => n.state === 'done').map((n) => [n.name, n.endedAt ?? 0]));
+    return snaps.filter((s) => !s.reachable && s.at >= fresh && (gatedAt.get(s.node) ?? -1) < s.at).length;
   }
 
   async #runBatch(batch: RolloutNode[]): Promise<void> {
@@ -217,6 +237,7 @@ export class RolloutRun {
         await this.#checkpoint();
         await this.#sleep(soak);
       }
+      if (res.snapshot) await this.#deps.state.putSnapshots([res.snapshot]);
       Object.assign(n, { state: 'done', endedAt: this.#deps.clock.now(), detail: `healthy ×${this.#fleet.rollout.health_gate.consecutive}, head ${res.snapshot?.head ?? '?'}` });
       await this.#log(`gate passed: ${n.name} runs ${n.to} after ${res.checks} checks`);
     } else {

@@ -5,6 +5,9 @@ import { existsSync } from 'node:fs';
 export const SYSTEM_PACKAGES: Record<string, string> = {
   'redis-server': '/usr/bin/redis-server',
   litecoind: '/usr/bin/litecoind',
+  'openssh-server': '/usr/sbin/sshd',
+  'openssh-client': '/usr/bin/ssh-keygen',
+  'ansible-core': '/usr/bin/ansible-playbook',
 };
 
 /**

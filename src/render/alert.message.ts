@@ -36,7 +36,7 @@ function buttons(a: Alert): Button[] {
 }
 
 /** The alert's root message, edited in place as it moves through its states. */
-export function alertMessage(a: Alert, now: number): Message {
+export function alertMessage(a: Alert, _now: number): Message {
   const state = a.state === 'firing' && a.silence ? 'firing (silenced)' : a.state;
   const blocks: Block[] = [
     { type: 'header', text: `${ICON[a.state]} ${state.toUpperCase()} · ${alertTitle(a)}` },
@@ -48,13 +48,14 @@ export function alertMessage(a: Alert, now: number): Message {
         { label: 'rule', value: `${a.rule}: ${a.expr}` },
         { label: 'severity', value: a.severity },
         { label: a.scope === 'chain' ? 'chain' : 'node', value: a.scope === 'chain' ? `${a.chain}/${a.network}` : `${a.node} (${a.group})` },
-        { label: 'since', value: `${isoTime(a.firedAt ?? a.since)} (${ago(now - (a.firedAt ?? a.since))})` },
+        // Absolute times only: the root is edited on state changes, so "3m ago" would go stale.
+        { label: 'since', value: isoTime(a.firedAt ?? a.since) },
         ...(a.resolvedAt ? [{ label: 'resolved', value: `${isoTime(a.resolvedAt)} after ${ago(a.resolvedAt - (a.firedAt ?? a.since)).replace(' ago', '')}` }] : []),
       ],
     },
   ];
   const notes = [
-    a.ack ? `acknowledged by ${a.ack.by} ${ago(now - a.ack.at)}` : '',
+    a.ack ? `acknowledged by ${a.ack.by} at ${isoTime(a.ack.at)}` : '',
     a.silence && a.state !== 'resolved' ? `silenced by ${a.silence.by} until ${isoTime(a.silence.until)}` : '',
     a.remedy ? `remediation: ${a.remedy.action} (${a.remedy.mode === 'auto' ? 'runs automatically' : 'on request'})` : '',
   ].filter(Boolean);

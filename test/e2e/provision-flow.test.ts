@@ -82,6 +82,8 @@ before(async () => {
 });
 
 after(async () => {
+  // CHAINOPS_TEST_TRANSCRIPT=<file> keeps what the console showed, to read the messages as a person would.
+  if (process.env['CHAINOPS_TEST_TRANSCRIPT']) await writeFile(process.env['CHAINOPS_TEST_TRANSCRIPT'], out);
   session?.close();
   input?.end();
   await consumer?.stop();
@@ -158,7 +160,8 @@ test('a plan that changes between approval and apply voids the approval; nothing
     assert.match(out, new RegExp(`void: the plan changed since it was approved`));
     assert.equal(await rpc(`http://127.0.0.1:${mod.basePort + 3}`, 'eth_chainId'), undefined, 'eth-tf-3 was not created');
     assert.deepEqual(rt.fleet().nodes.map((x) => x.name).sort(), ['eth-tf-1', 'eth-tf-2']);
-    await type(`/chainops reject ${again.id} --as carol`, /Rejected|rejected/);
+    const rejected = await type(`/chainops reject ${again.id} --as bob`, /Rejected|✖/);
+    assert.match(rejected, /Rejected/);
   } finally {
     await rm(extra, { force: true });
   }

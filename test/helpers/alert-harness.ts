@@ -57,6 +57,8 @@ export interface AlertHarness {
   root(alert: Alert): Promise<MessageRef | undefined>;
   /** Messages replied in the thread of this root. */
   thread(root: MessageRef): Message[];
+  /** The console number of a button in the latest printing of the alert's root message. */
+  button(alert: Alert, label: string): Promise<string | undefined>;
   /** Type a line into the console as its user (a number presses that button). */
   type(line: string): void;
   close(): Promise<void>;
@@ -130,6 +132,17 @@ export async function alertHarness(initial: Fleet, opts: { user?: string; ssh?: 
     firing: async () => (await alerts.active()).filter((a) => a.state === 'firing' || a.state === 'acknowledged'),
     root: (alert) => state.getMessageRef(`alert:${alert.id}`),
     thread: (root) => calls.filter((c) => c.op === 'thread' && c.ref.messageId === root.messageId && c.ref.channelId === root.channelId).map((c) => c.message),
+    async button(alert, label) {
+      const root = await state.getMessageRef(`alert:${alert.id}`);
+      if (!root) return undefined;
+      const heads = [...transcript.matchAll(new RegExp(`^(?:#${root.messageId} |\\(#${root.messageId} updated\\))`, 'gm'))];
+      const start = heads.at(-1)?.index;
+      if (start === undefined) return undefined;
+      const rest = transcript.slice(start + 1);
+      const end = rest.search(/\n(?:#\d+ |\(#\d+ updated\)|\s+↳)/);
+      const block = end < 0 ? rest : rest.slice(0, end);
+      return new RegExp(`\\[(\\d+)\\] ${label}`).exec(block)?.[1];
+    },
     type: (line) => void input.write(`${line}\n`),
     async close() {
       input.end();

@@ -6,6 +6,8 @@ import { demoFleet } from '../../src/main/demo.ts';
 
 /** Who may do what on a chat platform: role → ids in the fleet file's own notation. */
 export interface ChatRoles {
+  /** Where prod's alerts are routed (`alerts.routes`). @defaultValue the platform's `channel` */
+  alertsChannel?: string;
   /** `TEAM/USER` (Slack), user ids (Discord). */
   approvers?: string[];
   operators?: string[];
@@ -20,6 +22,10 @@ export interface E2eFleetOptions {
   discord?: ChatRoles & { channel: string };
   /** `health.interval` (e.g. `1s` for alert tests). @defaultValue the template's 10s */
   healthInterval?: string;
+  /** Keep only these demo nodes (e.g. the three ganache ones). @defaultValue all five */
+  onlyNodes?: string[];
+  /** Further settings by path, e.g. `[['alerts', 'reminder'], 0]`. */
+  set?: Array<[Array<string | number>, unknown]>;
 }
 
 /**
@@ -34,17 +40,23 @@ export async function writeE2eFleet(dir: string, opts: E2eFleetOptions): Promise
     doc.setIn(['environments', 'prod', 'channels', 'slack'], opts.slack.channel);
     doc.setIn(['roles', 'approver', 'slack'], opts.slack.approvers ?? []);
     doc.setIn(['roles', 'operator', 'slack'], opts.slack.operators ?? []);
-    route.slack = opts.slack.channel;
+    route.slack = opts.slack.alertsChannel ?? opts.slack.channel;
   }
   if (opts.discord) {
     doc.setIn(['environments', 'prod', 'channels', 'discord'], opts.discord.channel);
     doc.setIn(['roles', 'approver', 'discord_users'], opts.discord.approvers ?? []);
     doc.setIn(['roles', 'approver', 'discord_roles'], opts.discord.approverRoles ?? []);
     doc.setIn(['roles', 'operator', 'discord_users'], opts.discord.operators ?? []);
-    route.discord = opts.discord.channel;
+    route.discord = opts.discord.alertsChannel ?? opts.discord.channel;
   }
   doc.setIn(['alerts', 'routes'], [route]);
   if (opts.healthInterval) doc.setIn(['health', 'interval'], opts.healthInterval);
+  if (opts.onlyNodes) {
+    const keep = new Set(opts.onlyNodes);
+    const nodes = doc.get('nodes') as { items: Array<{ get(k: string): unknown }> };
+    nodes.items = nodes.items.filter((n) => keep.has(String(n.get('name'))));
+  }
+  for (const [path, value] of opts.set ?? []) doc.setIn(path, value);
   const text = doc.toString();
   // Fail here, with the fleet's own error lines, rather than as a bot that will not start.
   const parsed = parseFleet(text);

@@ -117,9 +117,8 @@ describe('alerts on real ganache nodes', { concurrency: false }, () => {
     assert.equal(Number.parseInt(block.number, 16), (await h.state.getSnapshots(['eth-1']))[0]!.head, 'the stored head is the node\'s head');
 
     // Press the Acknowledge button of the alert's message, as carol (an operator).
-    const shown = h.output().slice(h.output().lastIndexOf(stalled.id));
-    const button = /\[(\d+)\] Acknowledge/.exec(shown)?.[1];
-    assert.ok(button, `an Acknowledge button under the alert:\n${shown.slice(0, 800)}`);
+    const button = await h.button(stalled, 'Acknowledge');
+    assert.ok(button, `an Acknowledge button under the alert:\n${h.output().slice(-2_000)}`);
     h.type(button);
     await h.sweepUntil(async () => (await byKey('head-age@eth-1'))?.state === 'acknowledged', 'the acknowledgement');
     assert.equal((await byKey('head-age@eth-1'))?.ack?.by, 'console:carol');

@@ -36,7 +36,9 @@ test('option types follow the grammar kinds', () => {
   const opt = (sub: string, name: string): CommandOption => cmd.options.find((o) => o.name === sub)!.options!.find((o) => o.name === name)!;
   assert.deepEqual(opt('provision', 'count'), { name: 'count', description: 'how many nodes (default 1)', required: false, type: 4, min_value: 1, max_value: 1000 });
   assert.equal(opt('upgrade', 'dry-run').type, 5);
-  assert.deepEqual(opt('rollout', 'action').choices?.map((c) => c.value), ['status', 'pause', 'resume', 'abort', 'rollback']);
+  const rolloutActions = GRAMMAR.find((v) => v.verb === 'rollout')!.args.find((a) => a.name === 'action')!.choices!;
+  assert.deepEqual(opt('rollout', 'action').choices?.map((c) => c.value), [...rolloutActions]);
+  assert.ok(rolloutActions.includes('rollback'));
   for (const [sub, name] of [['upgrade', 'target'], ['upgrade', 'version'], ['upgrade', 'env'], ['nodes', 'group'], ['decommission', 'node']] as const) {
     assert.equal(opt(sub, name).type, 3);
     assert.equal(opt(sub, name).autocomplete, true, `${sub}.${name} autocompletes`);
@@ -65,7 +67,8 @@ test('every grammar verb survives options → text → the core parser', () => {
   assert.ok(parsed.ok && parsed.command.values.reason === `wrong 'wave' plan, it's late`);
   const freeze = parseCommand(commandTextOf(cases[3]![0]));
   assert.ok(freeze.ok && freeze.command.values.reason === '--incident 42');
-  assert.equal(GRAMMAR.length, 22);
+  // Discord allows 25 subcommands: one verb more and /chainops cannot be registered (builder throws).
+  assert.ok(GRAMMAR.length <= 25, `${GRAMMAR.length} verbs`);
 });
 
 test('the focused option maps back to its grammar kind', () => {
