@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs';
+import type { Block } from '../../src/chat/message.ts';
+import { terraformApprovalData } from '../../src/provision/bound-plan.ts';
 import { UnrecoverableError } from 'bullmq';
 import { countsText } from '../../src/provision/plan-summary.ts';
 import { tfVarsFor } from '../../src/provision/tf-settings.ts';
@@ -64,7 +66,9 @@ export async function applyPhase(t: TfJob): Promise<PhaseResult> {
   if (!approval || approval.status !== 'approved' || approval.planHash !== ref.hash) {
     throw new UnrecoverableError(`${ref.approvalId} does not approve plan ${ref.hash.slice(0, 12)} (${approval?.status ?? 'missing'}) — nothing was applied`);
   }
-  await t.reporter.status(`checking approved plan ${ref.hash.slice(0, 12)}`);
+  // The job's message keeps showing the plan that was approved while it is checked and applied.
+  const approved = terraformApprovalData.safeParse(approval.job.data);
+  await t.reporter.status(`checking approved plan ${ref.hash.slice(0, 12)}`, approved.success ? { summary: approved.data.terraform.summary as Block[] } : {});
   const file = planFileOf(t.planDir, ref.id);
   const spec = await changeSpec(t);
   const reject = async (why: string, fresh?: SavedPlan): Promise<PhaseResult> => {

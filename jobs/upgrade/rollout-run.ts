@@ -3,13 +3,14 @@ import type { UpgradeJob } from '../../src/jobs/job-data.schema.ts';
 import type { Fleet, FleetNode } from '../../src/fleet/fleet.schema.ts';
 import { errorMessage } from '../../src/errors.ts';
 import { lockKey } from '../../src/pipeline/handlers/lock.handler.ts';
-import { rolloutMessage, rolloutNote } from '../../src/render/rollout.message.ts';
 import { batchesOf, TERMINAL, type RolloutNode, type RolloutRecord, type RolloutStatus } from '../../src/rollout/rollout.record.ts';
 import type { Severity } from '../../src/chat/message.ts';
 import type { JobContext } from '../job-context.ts';
 import type { WorkerDeps } from '../worker-deps.ts';
 import { runHealthGate } from './health-gate.ts';
 import { isLease, takeLease, type Lease } from './lease.ts';
+import { downElsewhere } from './redundancy.ts';
+import { RolloutReport } from './rollout-report.ts';
 import { newRolloutRecord, planStillValid } from './rollout-setup.ts';
 
 /** What an upgrade job returns (stored as the BullMQ job result). */
@@ -39,13 +40,14 @@ export class RolloutRun {
   #rec!: RolloutRecord;
   #fleet!: Fleet;
   #lock?: Lease;
-  #logBuffer: string[] = [];
+  readonly #report: RolloutReport;
 
   constructor(deps: WorkerDeps, data: UpgradeJob, job: JobContext<unknown>, sleep?: (ms: number) => Promise<void>) {
     this.#deps = deps;
     this.#data = data;
     this.#job = job;
     this.#sleep = sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.#report = new RolloutReport(deps, job, () => this.#rec);
   }
 
   async execute(): Promise<RolloutOutcome> {
@@ -64,7 +66,7 @@ export class RolloutRun {
         this.#rec.status = 'running';
         delete this.#rec.reason;
         delete this.#rec.endedAt;
-        await this.#note(`Retry requested: ${existing.nodes.filter((n) => n.detail === 'retrying').map((n) => n.name).join(', ') || 'no failed node'}`);
+        await this.#report.note(`Retry requested: ${existing.nodes.filter((n) => n.detail === 'retrying').map((n) => n.name).join(', ') || 'no failed node'}`);
       } else if (TERMINAL.has(existing.status)) {
         // A duplicate delivery of a finished rollout: report, repeat nothing.
         return this.#outcome(false);
@@ -78,7 +80,7 @@ export class RolloutRun {
       await this.#takeGroupLock();
       if (resumed) await this.#reconcileInFlight();
       this.#rec.status = 'running';
-      await this.#checkpoint();
+      await this.#report.checkpoint();
       if (this.#rec.dryRun) await this.#dryRun();
       else await this.#runWaves();
       const failed = this.#rec.nodes.filter((n) => n.state === 'failed');
@@ -89,13 +91,13 @@ export class RolloutRun {
       else {
         // Unexpected (Redis, Ansible missing…): keep the checkpoint as it is and let BullMQ retry the job,
         // which resumes from the checkpoint.
-        await this.#log(`error: ${errorMessage(err)}`);
-        await this.#flushLog();
+        await this.#report.log(`error: ${errorMessage(err)}`);
+        await this.#report.flush();
         throw err;
       }
     } finally {
       await this.#lock?.release();
-      await this.#flushLog();
+      await this.#report.flush();
     }
     return this.#outcome(resumed);
   }
@@ -112,7 +114,7 @@ export class RolloutRun {
       onWait: async (current) => {
         rec.status = 'waiting-lock';
         rec.reason = `waiting for ${rec.env}/${rec.group}: locked by ${current.holder} (${current.purpose})`;
-        await this.#checkpoint();
+        await this.#report.checkpoint();
       },
     });
     if (!isLease(lease)) throw new Stop('failed', `${rec.env}/${rec.group} stayed locked by ${lease.current.holder} for an hour — start again when it is free`, 'error');
@@ -130,7 +132,7 @@ export class RolloutRun {
       const onTarget = snap.reachable && snap.version !== undefined && bare(snap.version) === bare(n.to);
       n.state = onTarget ? 'gating' : 'pending';
       n.detail = `resumed: reported ${reports}`;
-      await this.#note(`Worker ${this.#deps.workerId} took over from the checkpoint; ${n.name} was in flight and reports ${reports} — ${onTarget ? 'gating it again' : 'running its playbook again'}.`, 'warn');
+      await this.#report.note(`Worker ${this.#deps.workerId} took over from the checkpoint; ${n.name} was in flight and reports ${reports} — ${onTarget ? 'gating it again' : 'running its playbook again'}.`, 'warn');
     }
   }
 
@@ -140,7 +142,7 @@ export class RolloutRun {
       const remaining = () => this.#rec.nodes.filter((n) => n.wave === w && n.state !== 'done' && n.state !== 'skipped');
       for (let wave = remaining(); wave.length; wave = remaining()) {
         await this.#honourControl();
-        const room = maxUnavailable - (await this.#downElsewhere(wave));
+        const room = maxUnavailable - (await downElsewhere(this.#fleet, this.#deps.state, this.#rec, wave, this.#deps.clock.now()));
         if (room <= 0) throw new Stop('halted', `other nodes of the redundancy group are down; taking one more down would exceed max_unavailable ${maxUnavailable} — retry when they are back`, 'error');
         const [batch = []] = batchesOf(wave, room);
         if (this.#lock && !this.#lock.held) throw new Stop('failed', 'lost the change lock (was it force-unlocked?) — stopped before the next node', 'error');
@@ -151,23 +153,6 @@ export class RolloutRun {
         }
       }
     }
-  }
-
-  /**
-   * Nodes of the same redundancy group (groups sharing `redundancy_group`, else this group) in this
-   * env that are down right now, not counting nodes of this wave still to do.
-   */
-  async #downElsewhere(pending: RolloutNode[]): Promise<number> {
-    const rg = this.#fleet.groups[this.#rec.group]?.redundancy_group;
-    const skip = new Set(pending.map((n) => n.name));
-    const peers = this.#fleet.nodes.filter((n) => n.env === this.#rec.env && !skip.has(n.name)
-      && (rg ? this.#fleet.groups[n.group]?.redundancy_group === rg : n.group === this.#rec.group));
-    if (!peers.length) return 0;
-    const snaps = await this.#deps.state.getSnapshots(peers.map((n) => n.name));
-    const fresh = this.#deps.clock.now() - 2 * this.#fleet.health.interval;
-    // A node this rollout gated after that snapshot was taken is up, whatever a mid-restart sweep saw.
-    const gatedAt = new Map(this.#rec.nodes.filter((n) => n.state === 'done').map((n) => [n.name, n.endedAt ?? 0]));
-    return snaps.filter((s) => !s.reachable && s.at >= fresh && (gatedAt.get(s.node) ?? -1) < s.at).length;
   }
 
   async #runBatch(batch: RolloutNode[]): Promise<void> {
@@ -186,7 +171,7 @@ export class RolloutRun {
       const gating = batch.filter((n) => n.state === 'gating');
       const exclude = new Set(batch.map((n) => n.name));
       await Promise.all(gating.map((n) => this.#gate(n, exclude)));
-      await this.#checkpoint();
+      await this.#report.checkpoint();
     } finally {
       await Promise.all(leases.map((l) => l.release()));
     }
@@ -195,18 +180,18 @@ export class RolloutRun {
   async #playbook(nodes: RolloutNode[]): Promise<void> {
     const now = this.#deps.clock.now();
     for (const n of nodes) Object.assign(n, { state: 'upgrading', startedAt: now, runs: n.runs + 1, detail: undefined });
-    await this.#checkpoint();
+    await this.#report.checkpoint();
     // Rollbacks may restore different versions per node: one run per version.
     const byVersion = new Map<string, RolloutNode[]>();
     for (const n of nodes) byVersion.set(n.to, [...(byVersion.get(n.to) ?? []), n]);
     for (const [version, group] of byVersion) {
-      await this.#log(`ansible-playbook on ${group.map((n) => n.name).join(', ')} → ${version}`);
+      await this.#report.log(`ansible-playbook on ${group.map((n) => n.name).join(', ')} → ${version}`);
       const result = await this.#deps.playbooks.run({
         fleet: this.#fleet,
         playbook: this.#playbookPath(),
         nodes: group.map((n) => this.#node(n.name)),
         extraVars: { chainops_version: version, chainops_rollout: this.#rec.id },
-        onLine: (line) => void this.#log(line),
+        onLine: (line) => void this.#report.log(line),
         onEvent: (e) => {
           const n = e.host ? group.find((x) => x.name === e.host) : undefined;
           if (n && e.event === 'task_start') return;
@@ -217,12 +202,12 @@ export class RolloutRun {
         const failure = result.failures.find((f) => f.host === n.name);
         if (failure || !result.ok) {
           Object.assign(n, { state: 'failed', endedAt: this.#deps.clock.now(), detail: failure ? `playbook: ${failure.task} — ${failure.msg}`.slice(0, 300) : `playbook exited ${result.rc}` });
-          await this.#note(`✗ ${n.name}: ${n.detail}`, 'error');
+          await this.#report.note(`✗ ${n.name}: ${n.detail}`, 'error');
         } else {
           Object.assign(n, { state: 'gating', detail: undefined });
         }
       }
-      await this.#checkpoint();
+      await this.#report.checkpoint();
     }
   }
 
@@ -234,15 +219,15 @@ export class RolloutRun {
       const soak = this.#fleet.rollout.soak;
       if (soak > 0) {
         n.detail = `soaking ${Math.round(soak / 1000)}s`;
-        await this.#checkpoint();
+        await this.#report.checkpoint();
         await this.#sleep(soak);
       }
       if (res.snapshot) await this.#deps.state.putSnapshots([res.snapshot]);
       Object.assign(n, { state: 'done', endedAt: this.#deps.clock.now(), detail: `healthy ×${this.#fleet.rollout.health_gate.consecutive}, head ${res.snapshot?.head ?? '?'}` });
-      await this.#log(`gate passed: ${n.name} runs ${n.to} after ${res.checks} checks`);
+      await this.#report.log(`gate passed: ${n.name} runs ${n.to} after ${res.checks} checks`);
     } else {
       Object.assign(n, { state: 'failed', endedAt: this.#deps.clock.now(), detail: `gate: ${res.last.reasons.join('; ')}` });
-      await this.#note(`⚠ Health gate failed on ${n.name} after ${res.checks} checks: ${res.last.reasons.join('; ')}. The rollout is halted; use Rollback, Retry node or Abort.`, 'error');
+      await this.#report.note(`⚠ Health gate failed on ${n.name} after ${res.checks} checks: ${res.last.reasons.join('; ')}. The rollout is halted; use Rollback, Retry node or Abort.`, 'error');
     }
   }
 
@@ -251,14 +236,14 @@ export class RolloutRun {
     const result = await this.#deps.playbooks.run({
       fleet: this.#fleet, playbook: this.#playbookPath(), nodes, check: true,
       extraVars: { chainops_version: this.#rec.version, chainops_rollout: this.#rec.id },
-      onLine: (line) => void this.#log(line),
+      onLine: (line) => void this.#report.log(line),
     });
     for (const n of this.#rec.nodes) {
       const stats = result.hosts[n.name];
       n.detail = stats ? `would change ${stats.changed} task(s)${stats.failures ? `, ${stats.failures} failed` : ''}` : 'not reached';
     }
     const diff = result.diffs.map((d) => `${d.host} · ${d.task}\n${d.diff}`).join('\n\n') || '(no differences reported)';
-    await this.#deps.outbox.publish({ op: 'thread', key: this.#rec.reportKey, conversation: this.#data.report.conversation, message: { text: `Dry run diff for ${this.#rec.id}`, blocks: [{ type: 'text', text: `ansible-playbook --check --diff (rc ${result.rc}):` }, { type: 'code', text: diff }] } });
+    await this.#deps.outbox.publish({ op: 'thread', key: this.#rec.reportKey, conversation: this.#rec.conversation, message: { text: `Dry run diff for ${this.#rec.id}`, blocks: [{ type: 'text', text: `ansible-playbook --check --diff (rc ${result.rc}):` }, { type: 'code', text: diff }] } });
     if (!result.ok) throw new Stop('failed', `check run failed: ${result.failures.map((f) => `${f.host}: ${f.msg}`).join('; ') || `rc ${result.rc}`}`, 'error');
   }
 
@@ -270,8 +255,8 @@ export class RolloutRun {
         if (this.#rec.status === 'paused') {
           this.#rec.status = 'running';
           delete this.#rec.reason;
-          await this.#note(`Resumed by ${control?.by ?? '?'}.`);
-          await this.#checkpoint();
+          await this.#report.note(`Resumed by ${control?.by ?? '?'}.`);
+          await this.#report.checkpoint();
         }
         return;
       }
@@ -279,8 +264,8 @@ export class RolloutRun {
       if (this.#rec.status !== 'paused') {
         this.#rec.status = 'paused';
         this.#rec.reason = `paused by ${control.by}`;
-        await this.#note(`Paused by ${control.by} before the next node.`, 'warn');
-        await this.#checkpoint();
+        await this.#report.note(`Paused by ${control.by} before the next node.`, 'warn');
+        await this.#report.checkpoint();
       }
       await this.#sleep(500);
     }
@@ -291,43 +276,18 @@ export class RolloutRun {
     if (reason) this.#rec.reason = reason;
     else delete this.#rec.reason;
     this.#rec.endedAt = this.#deps.clock.now();
-    await this.#checkpoint();
+    await this.#report.checkpoint();
     if (this.#rec.kind === 'rollback' && this.#rec.rollbackOf && status === 'done') {
       const orig = await this.#deps.rollouts.get(this.#rec.rollbackOf);
       if (orig) await this.#deps.rollouts.save({ ...orig, status: 'rolled-back', reason: `rolled back by ${this.#rec.id}`, updatedAt: this.#deps.clock.now() });
     }
-    await this.#note(`${this.#rec.kind === 'rollback' ? 'Rollback' : 'Rollout'} ${this.#rec.id} ${status}${reason ? `: ${reason}` : ''}.`, severity);
+    await this.#report.note(`${this.#rec.kind === 'rollback' ? 'Rollback' : 'Rollout'} ${this.#rec.id} ${status}${reason ? `: ${reason}` : ''}.`, severity);
     await this.#deps.audit.append({ at: this.#deps.clock.now(), actor: 'system:worker', action: `rollout.${status}`, detail: `${this.#rec.id} ${this.#rec.env}/${this.#rec.group} → ${this.#rec.version}${reason ? `: ${reason}` : ''}`, outcome: status === 'done' ? 'ok' : 'failed', ref: this.#rec.id });
   }
 
   async #finishEarly(status: RolloutStatus, reason: string): Promise<RolloutOutcome> {
     await this.#end(status, reason, 'error');
     return this.#outcome(false);
-  }
-
-  async #checkpoint(): Promise<void> {
-    this.#rec.updatedAt = this.#deps.clock.now();
-    await this.#deps.rollouts.save(this.#rec);
-    await this.#deps.outbox.publish({ op: 'upsert', key: this.#rec.reportKey, conversation: this.#data.report.conversation, message: rolloutMessage(this.#rec) });
-    await this.#job.progress({ status: this.#rec.status, nodes: Object.fromEntries(this.#rec.nodes.map((n) => [n.name, n.state])) });
-    await this.#flushLog();
-  }
-
-  async #note(text: string, severity: Severity = 'info'): Promise<void> {
-    await this.#log(text);
-    await this.#deps.outbox.publish({ op: 'thread', key: this.#rec.reportKey, conversation: this.#data.report.conversation, message: rolloutNote(text, severity) });
-  }
-
-  async #log(line: string): Promise<void> {
-    this.#logBuffer.push(`${new Date(this.#deps.clock.now()).toISOString()} ${line}`);
-    if (this.#logBuffer.length >= 50) await this.#flushLog();
-  }
-
-  async #flushLog(): Promise<void> {
-    if (!this.#logBuffer.length) return;
-    const lines = this.#logBuffer;
-    this.#logBuffer = [];
-    await this.#deps.rollouts.appendLog(this.#rec.id, lines);
   }
 
   #node(name: string): FleetNode {

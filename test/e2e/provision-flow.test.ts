@@ -55,7 +55,7 @@ health: { interval: 2s, timeout: 3s }
 roles:
   viewer: { console: ["*"] }
   operator: { console: [carol] }
-  approver: { console: [bob] }
+  approver: { console: [bob, dave] }
   admin: { console: [alice] }
 `;
 
@@ -78,7 +78,7 @@ before(async () => {
     deliver: (item) => deliverOutboxItem(item, () => chat, rt.state), logger,
   });
   input = new PassThrough();
-  session = startConsole({ input, output: stream, user: 'carol', users: ['alice', 'bob', 'carol', 'vera'], dispatch: createDispatch(rt.core), chat, color: false });
+  session = startConsole({ input, output: stream, user: 'carol', users: ['alice', 'bob', 'carol', 'dave', 'vera'], dispatch: createDispatch(rt.core), chat, color: false });
 });
 
 after(async () => {
@@ -108,7 +108,8 @@ function button(text: string, label: string): number {
 }
 
 test('provision 2 nodes in prod: the plan shows 2 to add, the requester cannot approve, an approver approves, both nodes answer RPC', async () => {
-  const planned = await type('/chainops provision eth-tf --count 2 --env prod --as carol', /Approval (ap-[a-z0-9]+): provision eth-tf/);
+  // dave holds the approver role, but self-approval is off in prod.
+  const planned = await type('/chainops provision eth-tf --count 2 --env prod --as dave', /Approval (ap-[a-z0-9]+): provision eth-tf/);
   const id = /Approval (ap-[a-z0-9]+)/.exec(planned)![1]!;
   assert.match(planned, /to add\s*:?\s*2/, planned);
   assert.match(planned, /terraform_data\s+node\[eth-tf-1\]/);
@@ -116,10 +117,14 @@ test('provision 2 nodes in prod: the plan shows 2 to add, the requester cannot a
   assert.equal(rt.fleet().nodes.length, 0, 'nothing exists before approval');
   const approval = await rt.state.getApproval(id);
   assert.equal(approval?.status, 'pending');
+  assert.equal(approval?.requestedBy, 'console:dave');
   assert.match(approval!.planHash, /^[0-9a-f]{64}$/);
+  assert.match(planned, new RegExp(`plan:\\s+${approval!.planHash.slice(0, 12)}`), 'the approval shows the hash of the saved plan it binds to');
 
-  const self = await type(`/chainops approve ${id} --as carol`, /someone else must approve|cannot|needs the approver role/);
-  assert.match(self, /approv/);
+  const self = await type(`${button(planned, 'Approve')}! --as dave`, /someone else must approve|✖/);
+  assert.match(self, /you requested ap-[a-z0-9]+, so someone else must approve it/);
+  const operator = await type(`/chainops approve ${id} --as carol`, /✖/);
+  assert.match(operator, /needs the approver role/);
   assert.equal((await rt.state.getApproval(id))?.status, 'pending');
 
   const n = button(planned, 'Approve');
