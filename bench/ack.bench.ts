@@ -7,6 +7,7 @@
 // BENCH_RATE requests/s, latency counted from the intended send time, so queueing is not hidden).
 //   BENCH_REQUESTS=2000 per closed round   BENCH_ROUNDS=3 per app   BENCH_CONCURRENCY=100
 //   BENCH_RATE=100 req/s for BENCH_PACED_SECONDS=10 per paced round
+//   BENCH_TEXTS=help,status  the commands sent, in turn (default: a mix of help, status and nodes)
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
@@ -31,7 +32,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SECRET = 'bench-signing-secret-4b7e';
 const TOKEN = 'xoxb-bench-0000-token';
 /** What people type most: reads. `status` and `nodes` make the bot check nodes (refused at once here). */
-const TEXTS = ['help', 'status', 'help', 'nodes', 'help', 'status --env dev', 'help upgrade', 'nodes eth-devnet'];
+const TEXTS = process.env.BENCH_TEXTS?.split(',') ?? ['help', 'status', 'help', 'nodes', 'help', 'status --env dev', 'help upgrade', 'nodes eth-devnet'];
 const FLEET = `
 version: 1
 name: bench-ack
@@ -150,23 +151,43 @@ try {
   for (let k = 0; k < ROUNDS; k++) {
     for (const app of apps) {
       const r = await round(app.pool, signedRequests(REQUESTS, responseUrl));
-      console.log(`  round ${k + 1} ${app.name}: p50 ${percentile(r.latencies, 50).toFixed(1)} ms, p99 ${percentile(r.latencies, 99).toFixed(1)} ms, ${Math.round((r.latencies.length / r.ms) * 1000)} req/s`);
+      console.log(`  round ${k + 1} ${app.name}: ${CONCURRENCY} concurrent p50 ${percentile(r.latencies, 50).toFixed(1)} ms, p99 ${percentile(r.latencies, 99).toFixed(1)} ms, ${Math.round((r.latencies.length / r.ms) * 1000)} req/s`);
       app.samples.push(...r.latencies);
       app.p99s.push(percentile(r.latencies, 99));
       app.rps.push((r.latencies.length / r.ms) * 1000);
       app.bad += r.bad;
     }
+    for (const app of apps) {
+      const r = await paced(app.pool, signedRequests(RATE * PACED_SECONDS, responseUrl));
+      console.log(`  round ${k + 1} ${app.name}: paced ${RATE} req/s p50 ${percentile(r.latencies, 50).toFixed(1)} ms, p99 ${percentile(r.latencies, 99).toFixed(1)} ms`);
+      app.pacedSamples.push(...r.latencies);
+      app.bad += r.bad;
+    }
   }
-  const calls = await (async () => {
+  const countCalls = async () => {
     const reply = next<{ calls: Record<string, number> }>(standIn, 'calls');
     standIn.send({ count: true });
     return (await reply).calls;
-  })();
+  };
+  const answered = (c: Record<string, number>) => (c['response_url'] ?? 0) + (c['chat.postMessage'] ?? 0);
+  const rssAtEnd = apps.map((a) => procRss(a.pid).rss);
+  // The acks are done; the bot may still be answering (posts to one channel go one at a time). Wait
+  // until its answers stop coming, then read its memory again.
+  const drainStart = performance.now();
+  let calls = await countCalls();
+  for (let still = 0; still < 3 && performance.now() - drainStart < 180_000;) {
+    await new Promise((r) => setTimeout(r, 1_000));
+    const now = await countCalls();
+    still = answered(now) === answered(calls) ? still + 1 : 0;
+    calls = now;
+  }
+  const drainMs = performance.now() - drainStart;
+  const sent = Math.min(REQUESTS, 1_000) + ROUNDS * (REQUESTS + RATE * PACED_SECONDS);
 
   console.log(`\n${CONCURRENCY} concurrent clients (closed loop):`);
   for (const app of apps) {
     const s = app.samples;
-    console.log(`  ${app.name.padEnd(26)} p50 ${percentile(s, 50).toFixed(1).padStart(6)} ms   p99 ${percentile(s, 99).toFixed(1).padStart(6)} ms   max ${Math.max(...s).toFixed(0).padStart(5)} ms   ${Math.round(app.rps.reduce((a, b) => a + b, 0) / app.rps.length)} req/s   p99 per round ${app.p99s.map((x) => x.toFixed(0)).join('/')} ms   RSS after ${mib(procRss(app.pid).rss)} (peak ${mib(procRss(app.pid).peak)})${app.bad ? `   ${app.bad} answers were not 200!` : ''}`);
+    console.log(`  ${app.name.padEnd(26)} p50 ${percentile(s, 50).toFixed(1).padStart(6)} ms   p99 ${percentile(s, 99).toFixed(1).padStart(6)} ms   max ${Math.max(...s).toFixed(0).padStart(5)} ms   ${Math.round(app.rps.reduce((a, b) => a + b, 0) / app.rps.length)} req/s   p99 per round ${app.p99s.map((x) => x.toFixed(0)).join('/')} ms   RSS at the end ${mib(rssAtEnd[apps.indexOf(app)]!)}, after answering ${mib(procRss(app.pid).rss)}, peak ${mib(procRss(app.pid).peak)}${app.bad ? `   ${app.bad} answers were not 200!` : ''}`);
   }
   console.log(`paced, ${RATE} req/s (open loop, latency from the intended send time):`);
   for (const app of apps) {
@@ -180,7 +201,7 @@ try {
   const ratio = p99 / percentile(base.samples, 99);
   console.log(`${CONCURRENCY} concurrent: ChainOps p99 ${p99.toFixed(1)} ms   (target ≤ ${TARGET.p99Ms} ms: ${verdict(p99 <= TARGET.p99Ms)}; Slack's limit is 3 000 ms)`);
   console.log(`ChainOps p99 / bare p99 = ${ratio.toFixed(2)}×   (target ≤ ${TARGET.ratio}×: ${verdict(ratio <= TARGET.ratio)});  p50 ratio ${(percentile(ours.samples, 50) / percentile(base.samples, 50)).toFixed(2)}×`);
-  console.log(`the bot's work behind the acks, as the Slack stand-in saw it: ${Object.entries(calls).map(([m, n]) => `${m} ${n}`).join(', ')}`);
+  console.log(`the bot's work behind the acks, as the Slack stand-in saw it: ${Object.entries(calls).map(([m, n]) => `${m} ${n}`).join(', ')} — ${answered(calls)} answers to ${sent} requests, the last ${(drainMs / 1000).toFixed(0)} s after the last ack`);
   for (const app of apps) await app.pool.close();
 } finally {
   for (const c of children.reverse()) c.kill('SIGTERM');

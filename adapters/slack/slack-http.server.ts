@@ -31,7 +31,7 @@ export interface SlackHttpServer {
 /**
  * The one HTTP server of the bot process. POST /slack/events is guarded before Bolt sees it:
  * signature and ±5-minute window (401 otherwise), then replay (the same signature twice → 401;
- * Slack's own retries carry X-Slack-Retry-Num and are left to the delivery de-duplication).
+ * Events API retries carry X-Slack-Retry-Num and are left to the delivery de-duplication).
  */
 export async function startSlackHttpServer(opts: SlackHttpServerOptions): Promise<SlackHttpServer> {
   const log = opts.logger.child({ component: 'slack-http' });
@@ -98,11 +98,20 @@ async function admit(req: IncomingMessage, raw: Buffer, events: NonNullable<Slac
     // Fail open here: the per-delivery claim that follows still stops a second dispatch.
     log.warn({ err: (err as Error)?.message }, 'replay check unavailable (state store); relying on delivery de-duplication');
   }
-  if (!fresh && header(req, 'x-slack-retry-num') === undefined) {
+  // Only the Events API retries (JSON bodies, de-duplicated by event_id for an hour, longer than any
+  // signature lives). Slash commands and clicks (form bodies) are never retried by Slack, and
+  // X-Slack-Retry-Num is not covered by the signature: on them it would let anyone replay a captured
+  // click once its 15-second double-click window has passed.
+  const retriedEvent = header(req, 'x-slack-retry-num') !== undefined && isJson(req);
+  if (!fresh && !retriedEvent) {
     log.warn('refused a replayed Slack request (signature already seen)');
     return false;
   }
   return true;
+}
+
+function isJson(req: IncomingMessage): boolean {
+  return /^application\/json\b/i.test(header(req, 'content-type') ?? '');
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

@@ -55,11 +55,14 @@ export async function checkDrift(deps: WorkerDeps, dd: DriftDeps, opts: { env?: 
       else if (ssh) {
         const f = await ssh.hostFacts(n, { timeoutMs: Math.max(5_000, fleet.health.timeout * 4) });
         facts.set(n.name, { facts: capacityOf(f) });
+        const host = { at: deps.clock.now(), facts: f };
+        await dd.factsLog?.put(n.name, host);
         const s = snaps.get(n.name);
-        if (s) gathered.push({ ...s, host: { at: deps.clock.now(), facts: f } });
+        if (s) gathered.push({ ...s, host });
       } else facts.set(n.name, { note: 'not checked (this worker has no SSH runner)' });
     } catch (err) {
       facts.set(n.name, { note: `facts unavailable: ${errorMessage(err).slice(0, 100)}` });
+      await dd.factsLog?.put(n.name, { at: deps.clock.now(), error: errorMessage(err).slice(0, 200) }).catch(() => undefined);
     }
   });
   if (gathered.length) await deps.state.putSnapshots(gathered);

@@ -1,5 +1,6 @@
 import type { FleetNode } from '../../src/fleet/fleet.schema.ts';
 import type { CapacityFacts } from '../../src/inventory/drift-report.ts';
+import type { FactsLog } from '../../src/inventory/facts-log.ts';
 import type { KeyValueStore } from '../../src/inventory/kv.port.ts';
 import type { ProvisionDeps } from '../provision/provision-deps.ts';
 
@@ -12,4 +13,6 @@ export interface DriftDeps {
   /** Where the digest of the last posted report per environment is kept. */
   kv?: KeyValueStore;
   prefix?: string;
+  /** Where gathered host facts are kept for `/chainops drift`. */
+  factsLog?: FactsLog;
 }

@@ -40,9 +40,11 @@ export function driftProcessor(deps: WorkerDeps, dd: DriftDeps = {}) {
       return summary;
     }
     const posted: string[] = [];
+    const digests: Record<string, string> = {};
     for (const env of report.envs) {
       const mine = onlyEnv(report, env);
       const digest = driftDigest(mine);
+      digests[env] = digest.slice(0, 12);
       const key = `${dd.prefix ?? 'chainops'}:drift-report:${env}`;
       const last = dd.kv ? await dd.kv.get(key) : null;
       if (digest === last) continue;
@@ -55,6 +57,6 @@ export function driftProcessor(deps: WorkerDeps, dd: DriftDeps = {}) {
       }
       await dd.kv?.set(key, digest);
     }
-    return { ...summary, posted };
+    return { ...summary, posted, digests };
   };
 }

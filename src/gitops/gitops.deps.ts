@@ -1,3 +1,4 @@
+import type { FactsLog } from '../inventory/facts-log.ts';
 import type { PlanLog } from '../inventory/plan-log.ts';
 import type { CoreDeps } from '../pipeline/deps.ts';
 import type { FleetSource } from './fleet-source.port.ts';
@@ -10,7 +11,7 @@ import type { FleetView } from './fleet-view.ts';
  * enable it, and `drift` without count drift.
  */
 export interface GitopsDeps {
-  gitops?: { source: FleetSource; view: FleetView; planLog?: PlanLog };
+  gitops?: { source: FleetSource; view: FleetView; planLog?: PlanLog; factsLog?: FactsLog };
 }
 
 export function gitopsOf(deps: CoreDeps): GitopsDeps['gitops'] {

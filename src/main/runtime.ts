@@ -23,6 +23,7 @@ import { FleetView, fleetRev } from '../gitops/fleet-view.ts';
 import type { GitopsDeps } from '../gitops/gitops.deps.ts';
 import { readGitopsEnv, type GitopsSettings } from '../gitops/gitops-env.ts';
 import { PlanLog } from '../inventory/plan-log.ts';
+import { FactsLog } from '../inventory/facts-log.ts';
 
 /** The shared pieces every process role (bot, worker, console) is built from. */
 export interface Runtime {
@@ -104,7 +105,7 @@ export async function createRuntime(opts: {
       const f = current();
       return sweep(f, checkers, { nodes, concurrency: f.health.concurrency, timeoutMs: f.health.timeout, now: () => Date.now() });
     },
-    gitops: { source: fleetSource, view: fleetView, planLog: new PlanLog(stateRedis, opts.prefix) },
+    gitops: { source: fleetSource, view: fleetView, planLog: new PlanLog(stateRedis, opts.prefix), factsLog: new FactsLog(stateRedis, opts.prefix) },
   };
   return {
     redisUrl: opts.redisUrl,

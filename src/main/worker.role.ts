@@ -6,6 +6,7 @@ import { provisionProcessor } from '../../jobs/provision/provision.processor.ts'
 import type { ProvisionDeps } from '../../jobs/provision/provision-deps.ts';
 import { terraformFor } from '../../adapters/terraform/terraform-for.ts';
 import { PlanLog } from '../inventory/plan-log.ts';
+import { FactsLog } from '../inventory/facts-log.ts';
 import { startWorkerHost } from '../../jobs/worker-host.ts';
 import type { WorkerDeps } from '../../jobs/worker-deps.ts';
 import { hostname } from 'node:os';
@@ -55,7 +56,7 @@ export async function startWorkerRole(rt: Runtime, opts: { concurrency: number }
     ...(process.env['CHAINOPS_JOB_LOCK_MS'] ? { lockDurationMs: Number(process.env['CHAINOPS_JOB_LOCK_MS']) } : {}),
     processors: {
       health: healthProcessor(deps),
-      drift: driftProcessor(deps, { provision, kv: rt.fleetView.kv, prefix: rt.prefix }),
+      drift: driftProcessor(deps, { provision, kv: rt.fleetView.kv, prefix: rt.prefix, factsLog: new FactsLog(rt.fleetView.kv, rt.prefix) }),
       upgrade: upgradeProcessor(deps),
       remediate: remediateProcessor(deps),
       provision: provisionProcessor(deps, provision),

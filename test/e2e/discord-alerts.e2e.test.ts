@@ -1,5 +1,5 @@
 /**
- * An alert from the health engine, end to end on Discord: the real `chainops all` process (bot + worker)
+ * An alert from the health engine, end to end on Discord: the real `chainops bot` and `chainops worker` processes
  * sweeps two real ganache nodes every second; one is killed, the alert lands in the routed channel with
  * its buttons, Acknowledge works from the button (over the gateway), and once the node is back the
  * resolution lands in the alert's thread. Discord is the stand-in (gateway + REST).
@@ -28,17 +28,16 @@ let redis: RedisServerHandle;
 let si: DiscordStandIn;
 let eth: GanacheHandle[] = [];
 let bot: BotProcess;
+let worker: BotProcess;
 let dir: string;
 
 before(async () => {
+  [redis, si] = await Promise.all([startRedisServer({ appendonly: false }), startDiscordStandIn({ token: TOKEN })]);
   // Two nodes are enough: one stays healthy (the group's reference), the other goes down.
-  [redis, si, ...eth] = await Promise.all([
-    startRedisServer({ appendonly: false }), startDiscordStandIn({ token: TOKEN }),
-    startGanache({ blockTimeSec: 1 }), startGanache({ blockTimeSec: 1 }),
-  ]) as [RedisServerHandle, DiscordStandIn, ...GanacheHandle[]];
+  const ports = [await freePort(), await freePort()];
   dir = await mkdtemp(join(tmpdir(), 'chainops-e2e-discord-alerts-'));
   const fleetPath = await writeE2eFleet(dir, {
-    urls: { 'eth-1': eth[0]!.url, 'eth-2': eth[1]!.url },
+    urls: { 'eth-1': `http://127.0.0.1:${ports[0]}`, 'eth-2': `http://127.0.0.1:${ports[1]}` },
     onlyNodes: ['eth-1', 'eth-2'],
     discord: { channel: si.ids.channelId, alertsChannel: ALERTS, operators: [BOB.userId] },
     healthInterval: '1s',
@@ -49,15 +48,26 @@ before(async () => {
       [['alerts', 'reminder'], 0],
     ],
   });
-  bot = await startBotProcess('all', {
+  const env = {
     REDIS_URL: redis.url, CHAINOPS_CONFIG: fleetPath, CHAINOPS_PREFIX: `e2e-discord-alerts-${randomBytes(3).toString('hex')}`, LOG_LEVEL: 'debug',
-    PORT: String(await freePort()), DISCORD_TOKEN: TOKEN, DISCORD_APPLICATION_ID: si.ids.applicationId, DISCORD_GUILD_ID: si.ids.guildId,
+    DISCORD_TOKEN: TOKEN, DISCORD_APPLICATION_ID: si.ids.applicationId, DISCORD_GUILD_ID: si.ids.guildId,
     DISCORD_API_URL: si.apiBase, LTC_RPC_PASSWORD: RPC_PASSWORD,
-  });
+  };
+  // The bot (no sweeps) loads while the nodes start; the worker, which sweeps, only once they answer,
+  // so no alert fires for a node that was simply not up yet.
+  const started = await Promise.allSettled([
+    startBotProcess('bot', { ...env, PORT: String(await freePort()) }),
+    ...ports.map((p) => startGanache({ port: p, blockTimeSec: 1 })),
+  ]);
+  for (const r of started.slice(1)) if (r.status === 'fulfilled') eth.push(r.value as GanacheHandle);
+  if (started[0]!.status === 'fulfilled') bot = started[0]!.value as BotProcess;
+  for (const r of started) if (r.status === 'rejected') throw r.reason;
+  worker = await startBotProcess('worker', { ...env, PORT: String(await freePort()) });
   await si.waitForReady(10_000);
 });
 
 after(async () => {
+  await worker?.stop().catch(() => undefined);
   await bot?.stop().catch(() => undefined);
   await Promise.all(eth.map((g) => g.stop().catch(() => undefined)));
   await si?.stop().catch(() => undefined);
@@ -113,7 +123,8 @@ describe('Discord: an alert from the health engine, through the real bot and wor
   });
 
   test('no secret (bot token, RPC password) in anything Discord received or the bot printed', () => {
-    const records = [...discordStandInRecords(si), ...logRecords(bot.stdout().split('\n'), 'bot stdout'), ...logRecords(bot.stderr().split('\n'), 'bot stderr')];
+    const records = [...discordStandInRecords(si), ...logRecords(bot.stdout().split('\n'), 'bot stdout'), ...logRecords(bot.stderr().split('\n'), 'bot stderr'),
+      ...logRecords(worker.stdout().split('\n'), 'worker stdout'), ...logRecords(worker.stderr().split('\n'), 'worker stderr')];
     assertNoSecrets({ TOKEN, RPC_PASSWORD }, records, 'Discord stand-in bodies and bot output');
   });
 });

@@ -1,5 +1,5 @@
 /**
- * An alert from the health engine, end to end on Slack: the real `chainops all` process (bot + worker)
+ * An alert from the health engine, end to end on Slack: the real `chainops bot` and `chainops worker` processes
  * sweeps two real ganache nodes every second; one is killed, the alert lands in the routed channel
  * with its buttons, Acknowledge works from the button, and once the node is back the resolution lands
  * in the same thread. Slack is the Web API stand-in; requests are signed as Slack signs them.
@@ -32,18 +32,17 @@ let redis: RedisServerHandle;
 let slack: SlackStandIn;
 let eth: GanacheHandle[] = [];
 let bot: BotProcess;
+let worker: BotProcess;
 let dir: string;
 let eventsUrl: string;
 
 before(async () => {
+  [redis, slack] = await Promise.all([startRedisServer({ appendonly: false }), startSlackStandIn({ botToken: BOT_TOKEN })]);
   // Two nodes are enough: one stays healthy (the group's reference), the other goes down.
-  [redis, slack, ...eth] = await Promise.all([
-    startRedisServer({ appendonly: false }), startSlackStandIn({ botToken: BOT_TOKEN }),
-    startGanache({ blockTimeSec: 1 }), startGanache({ blockTimeSec: 1 }),
-  ]) as [RedisServerHandle, SlackStandIn, ...GanacheHandle[]];
+  const ports = [await freePort(), await freePort()];
   dir = await mkdtemp(join(tmpdir(), 'chainops-e2e-slack-alerts-'));
   const fleetPath = await writeE2eFleet(dir, {
-    urls: { 'eth-1': eth[0]!.url, 'eth-2': eth[1]!.url },
+    urls: { 'eth-1': `http://127.0.0.1:${ports[0]}`, 'eth-2': `http://127.0.0.1:${ports[1]}` },
     onlyNodes: ['eth-1', 'eth-2'],
     slack: { channel: OPS, alertsChannel: ALERTS, approvers: [`${TEAM}/${BOB}`], operators: [`${TEAM}/U0CAROL`] },
     healthInterval: '1s',
@@ -55,14 +54,25 @@ before(async () => {
     ],
   });
   const port = await freePort();
-  bot = await startBotProcess('all', {
+  const env = {
     REDIS_URL: redis.url, CHAINOPS_CONFIG: fleetPath, CHAINOPS_PREFIX: `e2e-slack-alerts-${randomBytes(3).toString('hex')}`, LOG_LEVEL: 'debug',
-    PORT: String(port), SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url, LTC_RPC_PASSWORD: RPC_PASSWORD,
-  });
+    SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url, LTC_RPC_PASSWORD: RPC_PASSWORD,
+  };
+  // The bot (no sweeps) loads while the nodes start; the worker, which sweeps, only once they answer,
+  // so no alert fires for a node that was simply not up yet.
+  const started = await Promise.allSettled([
+    startBotProcess('bot', { ...env, PORT: String(port) }),
+    ...ports.map((p) => startGanache({ port: p, blockTimeSec: 1 })),
+  ]);
+  for (const r of started.slice(1)) if (r.status === 'fulfilled') eth.push(r.value as GanacheHandle);
+  if (started[0]!.status === 'fulfilled') bot = started[0]!.value as BotProcess;
+  for (const r of started) if (r.status === 'rejected') throw r.reason;
+  worker = await startBotProcess('worker', { ...env, PORT: String(await freePort()) });
   eventsUrl = `http://127.0.0.1:${port}/slack/events`;
 });
 
 after(async () => {
+  await worker?.stop().catch(() => undefined);
   await bot?.stop().catch(() => undefined);
   await Promise.all(eth.map((g) => g.stop().catch(() => undefined)));
   await slack?.stop().catch(() => undefined);
@@ -116,7 +126,8 @@ describe('Slack: an alert from the health engine, through the real bot and worke
   });
 
   test('no secret (bot token, signing secret, RPC password) in anything Slack received or the bot printed', () => {
-    const records = [...slackStandInRecords(slack), ...logRecords(bot.stdout().split('\n'), 'bot stdout'), ...logRecords(bot.stderr().split('\n'), 'bot stderr')];
+    const records = [...slackStandInRecords(slack), ...logRecords(bot.stdout().split('\n'), 'bot stdout'), ...logRecords(bot.stderr().split('\n'), 'bot stderr'),
+      ...logRecords(worker.stdout().split('\n'), 'worker stdout'), ...logRecords(worker.stderr().split('\n'), 'worker stderr')];
     assertNoSecrets({ BOT_TOKEN, SIGNING_SECRET, RPC_PASSWORD }, records, 'Slack stand-in bodies and bot output');
   });
 });

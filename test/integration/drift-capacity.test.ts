@@ -19,6 +19,8 @@ import { startWorkerRole } from '../../src/main/worker.role.ts';
 import { createDispatch } from '../../src/pipeline/create-dispatch.ts';
 import { deliverOutboxItem } from '../../src/pipeline/outbox-delivery.ts';
 import { until } from './terraform-fixture.ts';
+import { runCli } from '../helpers/run-cli.ts';
+import { parse } from 'yaml';
 
 // Drift against real nodes: a ganache whose version (7.9.2) is older than its group's desired
 // version, and an sshd host whose facts (CPU, memory, disk over SSH) differ from its group's shape,
@@ -32,6 +34,7 @@ let rt: Runtime;
 let worker: { close(): Promise<void> };
 let consumer: { stop(): Promise<void> };
 let out = '';
+let prefix = '';
 
 const GIB = 1024 ** 3;
 
@@ -84,7 +87,8 @@ before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'chainops-drift-'));
   await writeFile(join(dir, 'chainops.yaml'), fleetYaml());
   const logger = pino({ level: 'silent' });
-  rt = await createRuntime({ redisUrl: redis.url, prefix: `t-${randomUUID().slice(0, 8)}`, fleetPath: join(dir, 'chainops.yaml'), logger, fleetGit: null, fleetPollMs: 200 });
+  prefix = `t-${randomUUID().slice(0, 8)}`;
+  rt = await createRuntime({ redisUrl: redis.url, prefix, fleetPath: join(dir, 'chainops.yaml'), logger, fleetGit: null, fleetPollMs: 200 });
   worker = await startWorkerRole(rt, { concurrency: 2 });
   const stream = new PassThrough();
   stream.on('data', (d: Buffer) => (out += d.toString()));
@@ -104,9 +108,11 @@ after(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-async function send(user: string, event: Omit<ChatEvent, 'actor' | 'conversation'>): Promise<Message[]> {
+type Said = { kind: 'command'; text: string } | { kind: 'action'; actionId: string; value: string };
+
+async function send(user: string, event: Said): Promise<Message[]> {
   const replies: Message[] = [];
-  const full = { ...event, actor: { platform: 'console', id: user, roleIds: [] }, conversation: { platform: 'console', channelId: 'console' } } as ChatEvent;
+  const full: ChatEvent = { ...event, actor: { platform: 'console', id: user, roleIds: [] }, conversation: { platform: 'console', channelId: 'console' } };
   await createDispatch(rt.core)(full, async (m) => {
     replies.push(m);
     return { platform: 'console', channelId: 'console', messageId: `m${replies.length}` } satisfies MessageRef;
@@ -117,18 +123,14 @@ async function send(user: string, event: Omit<ChatEvent, 'actor' | 'conversation
 const rowsOf = (m: Message) => m.blocks.flatMap((b) => (b.type === 'table' ? b.rows : []));
 const buttonsOf = (m: Message): Button[] => m.blocks.flatMap((b) => (b.type === 'actions' ? b.buttons : []));
 
-async function runDrift(id: string): Promise<{ posted: string[]; nodes: string[] }> {
+async function runDrift(id: string): Promise<{ posted: string[]; nodes: string[]; digests: Record<string, string> }> {
   await rt.queue.enqueue('drift', id, { v: 1 });
   const job = await until(async () => {
     const j = await rt.queue.get('drift', id);
     return j && (j.state === 'completed' || j.state === 'failed') ? j : undefined;
   }, `drift job ${id}`, 60_000);
   assert.equal(job.state, 'completed', job.failedReason);
-  return job.result as { posted: string[]; nodes: string[] };
-}
-
-async function idle(): Promise<void> {
-  await until(async () => (await rt.queue.list(50)).every((j) => j.queue !== 'drift' || j.state === 'completed' || j.state === 'failed'), 'drift jobs to settle', 60_000);
+  return job.result as { posted: string[]; nodes: string[]; digests: Record<string, string> };
 }
 
 test('/chainops drift shows the old-version node and the host whose facts differ from its shape, with the fix buttons', async () => {
@@ -158,13 +160,25 @@ test('/chainops drift shows the old-version node and the host whose facts differ
 });
 
 test('the scheduled report is posted to the environment channel only when the findings change', async () => {
-  await idle();
+  // The worker's daily schedule (or the job above) posted the first report with drift in it.
   await until(async () => /Daily drift report: prod/.test(out), 'the first daily report in the prod channel', 30_000, () => out);
   assert.match(out, /\[ops\]|ops/);
   const again = await runDrift('dr-again1');
   assert.deepEqual(again.posted, [], 'unchanged findings are not posted again');
   await spare.stop();
+  await until(async () => (await rt.state.getSnapshots(['box-here-1']))[0]?.reachable === false, 'a sweep to see box-here-1 down', 30_000);
   const changed = await runDrift('dr-changed1');
   assert.deepEqual(changed.posted, ['prod'], 'a change is posted');
   assert.ok(changed.nodes.includes('box-here-1'), 'the stopped node now drifts (unreachable)');
+});
+
+test('`chainops inventory --ansible` writes an Ansible inventory with groups per node group, env and chain', async () => {
+  const file = join(dir, 'inventory.yml');
+  const r = await runCli(['inventory', '--ansible', '--out', file], { REDIS_URL: redis.url, CHAINOPS_CONFIG: join(dir, 'chainops.yaml'), CHAINOPS_PREFIX: prefix, LOG_LEVEL: 'warn' });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /left out \(no ssh.*\): eth-old-1/);
+  const inv = parse(await (await import('node:fs/promises')).readFile(file, 'utf8')) as { all: { hosts: Record<string, { ansible_host: string; ansible_port: number }>; children: Record<string, { hosts: Record<string, null> }> } };
+  assert.deepEqual(Object.keys(inv.all.hosts).sort(), ['box-big-1', 'box-here-1']);
+  assert.equal(inv.all.hosts['box-big-1']!.ansible_port, sshd.port);
+  for (const g of ['box_big', 'env_prod', 'chain_ethereum', 'ethereum_prod']) assert.ok(inv.all.children[g], `group ${g} in ${Object.keys(inv.all.children).join(', ')}`);
 });

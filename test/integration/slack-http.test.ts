@@ -119,6 +119,27 @@ describe('Slack adapter over HTTP (real Bolt, stand-in Web API)', () => {
     assert.equal(countFor((e) => e.deliveryId === 'slack:evt:Ev0RETRY01'), 1);
   });
 
+  it('a replayed click or command with a forged X-Slack-Retry-Num is refused (only the Events API retries)', async () => {
+    const click = interactiveBody(blockActions({ actionId: 'reject', value: 'ap-replay2', user: 'U0BOB', messageTs: '1700000000.000300' }));
+    const ts = Math.floor(Date.now() / 1000);
+    assert.equal((await postSigned(h.eventsUrl, SIGNING_SECRET, click, { timestamp: ts })).status, 200);
+    const retryHeaders = { 'X-Slack-Retry-Num': '1', 'X-Slack-Retry-Reason': 'http_timeout' };
+    // The header is not covered by the signature; on a form body (command, click) it proves nothing.
+    assert.equal((await postSigned(h.eventsUrl, SIGNING_SECRET, click, { timestamp: ts, headers: retryHeaders })).status, 401);
+    const cmd = formBody(slashCommandFields({ text: 'status replay-retry' }));
+    assert.equal((await postSigned(h.eventsUrl, SIGNING_SECRET, cmd, { timestamp: ts })).status, 200);
+    assert.equal((await postSigned(h.eventsUrl, SIGNING_SECRET, cmd, { timestamp: ts, headers: retryHeaders })).status, 401);
+    // An Events API delivery with the same signature and the retry header is admitted, then de-duplicated by event_id.
+    const mention = JSON.stringify(eventEnvelope(appMention({ text: '<@U0CHAINOPS> status', ts: '1700000001.000300' }), { eventId: 'Ev0RETRY02' }));
+    assert.equal((await postSigned(h.eventsUrl, SIGNING_SECRET, mention, { timestamp: ts })).status, 200);
+    assert.equal((await postSigned(h.eventsUrl, SIGNING_SECRET, mention, { timestamp: ts, headers: retryHeaders })).status, 200);
+    await eventually(() => countFor((e) => e.deliveryId === 'slack:evt:Ev0RETRY02') || undefined);
+    await settle();
+    assert.equal(countFor((e) => e.kind === 'action' && e.value === 'ap-replay2'), 1);
+    assert.equal(countFor((e) => e.kind === 'command' && e.text === 'status replay-retry'), 1);
+    assert.equal(countFor((e) => e.deliveryId === 'slack:evt:Ev0RETRY02'), 1);
+  });
+
   it('turns a mention inside a thread into a command in that thread and answers there', async () => {
     const env = eventEnvelope(appMention({ text: 'hey <@U0CHAINOPS>   nodes geth', user: 'U0CAROL', ts: '1700000002.000200', threadTs: '1700000000.000001' }), { eventId: 'Ev0THREAD1' });
     assert.equal((await postSigned(h.eventsUrl, SIGNING_SECRET, JSON.stringify(env))).status, 200);

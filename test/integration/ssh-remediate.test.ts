@@ -1,8 +1,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { AnsiblePlaybookRunner } from '../../adapters/ansible/ansible-playbook.runner.ts';
 import { startGanache, type GanacheHandle } from '../../adapters/local/ganache.process.ts';
 import { startSshd, type SshdHost } from '../../adapters/local/sshd.process.ts';
 import { NodeSshRunner } from '../../adapters/ssh/ssh-runner.ts';
@@ -18,19 +22,23 @@ const run = promisify(execFile);
 let host: SshdHost;
 let eth: GanacheHandle;
 let h: AlertHarness;
+let fleetDir: string;
 
 const fleetOf = (diskPct: number): Fleet => fleetSchema.parse({
   version: 1,
   name: 'ssh-remediate',
   environments: { dev: { thresholds: { min_peers: 0 }, channels: { console: 'ops' } } },
   groups: { eth: { chain: 'ethereum', network: 'devnet', client: 'ganache', desired_version: '7.9.2', rpc: { kind: 'eth' } } },
-  nodes: [{ name: 'eth-1', group: 'eth', env: 'dev', rpc_url: eth.url, ssh: { host: host.host, port: host.port, user: host.user, host_key: host.hostKey } }],
+  nodes: [{
+    name: 'eth-1', group: 'eth', env: 'dev', rpc_url: eth.url,
+    ssh: { host: host.host, port: host.port, user: host.user, host_key: host.hostKey }, ansible_vars: { marker_dir: host.root },
+  }],
   health: { interval: '1s', timeout: '2s' },
   roles: { viewer: { console: ['*'] }, operator: { console: ['carol'] } },
   alerts: {
     reminder: 0,
     rules: [{ name: 'disk-used', when: `disk_used > ${diskPct}%`, severity: 'warning' }],
-    actions: [{ name: 'restart', ssh: ['mktemp', `${host.root}/restart.XXXXXX`] }],
+    actions: [{ name: 'restart', ssh: ['mktemp', `${host.root}/restart.XXXXXX`] }, { name: 'resync', playbook: 'playbooks/resync.yml' }],
     remediation: [{ rule: 'disk-used', action: 'restart', mode: 'auto', cooldown: '10m' }],
   },
 });
@@ -39,12 +47,23 @@ const firingDisk = async () => (await h.firing()).find((a) => a.key === 'disk-us
 
 before(async () => {
   [host, eth] = await Promise.all([startSshd(), startGanache()]);
+  fleetDir = await mkdtemp(join(tmpdir(), 'chainops-remediate-'));
+  await mkdir(join(fleetDir, 'playbooks'));
+  await writeFile(join(fleetDir, 'playbooks', 'resync.yml'), [
+    '- hosts: all',
+    '  gather_facts: false',
+    '  tasks:',
+    '    - name: mark the node resynced',
+    '      ansible.builtin.file: { path: "{{ marker_dir }}/resynced-{{ chainops_node }}", state: touch }',
+    '',
+  ].join('\n'));
   h = await alertHarness(fleetOf(1), { ssh: new NodeSshRunner({ keyFile: host.keyFile }), paceMs: 300 });
-  h.queue.run('remediate', remediateProcessor(h.deps));
+  h.queue.run('remediate', remediateProcessor({ ...h.deps, playbooks: new AnsiblePlaybookRunner({ privateKeyFile: host.keyFile }), fleetDir }));
 });
 after(async () => {
   await h?.close();
   await Promise.all([host?.stop(), eth?.stop()]);
+  if (fleetDir) await rm(fleetDir, { recursive: true, force: true });
 });
 
 describe('remediation over SSH', { concurrency: false }, () => {
@@ -101,5 +120,12 @@ describe('remediation over SSH', { concurrency: false }, () => {
     h.type(`${restart}!`);
     await h.sweepUntil(() => restarts() === 2, 'the manual restart');
     assert.ok((await h.audit.latest(50)).some((e) => e.action === 'job.end' && e.actor === 'console:carol' && e.outcome === 'ok'));
+  });
+
+  it('a playbook action runs through the Ansible runner on that node only (`run resync eth-1`)', async () => {
+    h.type('run resync eth-1');
+    const done = await h.sweepUntil(() => h.calls.find((c) => c.op === 'update' && /resync on eth-1: playbook playbooks\/resync\.yml/.test(c.message.text)), 'the playbook result', 60_000);
+    assert.match(done.message.text, /succeeded/, done.message.text);
+    assert.ok(existsSync(join(host.root, 'resynced-eth-1')), 'the playbook ran on the host');
   });
 });

@@ -8,7 +8,7 @@ import { summarizePlan } from '../../src/provision/plan-summary.ts';
 import { Redactor } from '../../src/provision/redact.ts';
 import { varArgs } from '../../src/provision/tf-vars.ts';
 import type { TfWorkDir } from '../../src/provision/terraform.port.ts';
-import { localModule, requireTerraform, rpc, type LocalModule } from './terraform-fixture.ts';
+import { localModule, requireTerraform, ROOT, rpc, type LocalModule } from './terraform-fixture.ts';
 
 // The Terraform runner against the real `terraform` binary and examples/terraform/local, which starts
 // real ganache nodes. Fails (never skips) when terraform is missing.
@@ -106,6 +106,20 @@ describe('terraform runner (real terraform, local ganache module)', () => {
     assert.deepEqual(varArgs({ env: 'prod', group: 'eth', node_names: ['eth-1'], shape: null }), ['-var=env=prod', '-var=group=eth', '-var=node_names=["eth-1"]', '-var=shape=null']);
     await assert.rejects(tf.plan({ dir, vars: { env: 'prod', group: 'eth', node_names: [], shape: null }, planFile: join(mod.root, 'x.tfplan'), destroyTargets: ['x"]; evil'] }));
     await assert.rejects(new TerraformRunner({ binary: 'tofu-not-installed-here' }).version(), /not found — install Terraform/);
+  });
+});
+
+describe('examples', () => {
+  it('examples/terraform (local and aws) are terraform fmt-clean, and the aws module exposes the output contract', async () => {
+    const { execFile } = await import('node:child_process');
+    const { promisify } = await import('node:util');
+    const { readFile } = await import('node:fs/promises');
+    const root = join(ROOT, 'examples/terraform');
+    const r = await promisify(execFile)('terraform', ['fmt', '-check', '-recursive', '-list=true', root], { env: { ...process.env, TF_CLI_CONFIG_FILE: mod.cliConfig } }).catch((e: { stdout?: string; code?: number }) => e);
+    assert.equal((r as { stdout?: string }).stdout ?? '', '', 'files terraform fmt would change');
+    const outputs = await readFile(join(root, 'aws/outputs.tf'), 'utf8');
+    for (const field of ['name', 'group', 'env', 'ssh_host', 'ssh_port', 'ssh_user', 'ssh_host_key', 'rpc_url', 'shape']) assert.match(outputs, new RegExp(`\\b${field}\\s+=`), field);
+    assert.match(await readFile(join(root, 'aws/main.tf'), 'utf8'), /resource "aws_instance" "node" \{\n\s+for_each = local\.nodes/);
   });
 });
 

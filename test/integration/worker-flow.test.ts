@@ -99,7 +99,7 @@ test('the scheduled health sweep stores a snapshot of every node', async () => {
   assert.deepEqual(snaps.map((s) => s.node).sort(), ['eth-1', 'eth-2']);
 });
 
-test('approved prod upgrade: one job, processed by the worker, result edited into its message', async () => {
+test('approved prod upgrade: one job, processed by the worker, the rollout refuses to run without a playbook and says so in its message', async () => {
   const dispatch = createDispatch(rt.core);
   const req = say('dave', '/chainops upgrade eth-devnet 7.10.0 --env prod');
   await dispatch(req.event, req.respond);
@@ -114,14 +114,15 @@ test('approved prod upgrade: one job, processed by the worker, result edited int
 
   const ok = say('bob', `/chainops approve ${id}`);
   await Promise.all([dispatch(ok.event, ok.respond), dispatch(say('bob', `/chainops approve ${id}`).event, async () => undefined)]);
+  // The demo group names no playbook: the worker takes the job, changes nothing and says why.
   const jobs = await until(async () => {
     const j = (await rt.queue.list(10)).filter((x) => x.queue === 'upgrade');
-    return j.length === 1 && j[0]!.state === 'failed' ? j : undefined;
+    return j.length === 1 && j[0]!.state === 'completed' ? j : undefined;
   }, 'the upgrade job to be processed');
-  assert.match(jobs[0]!.failedReason ?? '', /not built yet/);
-  await until(async () => /not executed/.test(out), 'the job message to say it was not executed');
+  assert.equal((jobs[0]!.result as { status?: string }).status, 'failed');
+  await until(async () => /no `?playbook:`? in the fleet file/.test(out), 'the rollout message to say why nothing ran');
   const audit = await rt.audit.latest(20);
   assert.ok(audit.some((e) => e.action === 'approval.approve' && e.actor === 'console:bob'));
   assert.ok(audit.some((e) => e.action === 'refused' && e.actor === 'console:dave'));
-  assert.ok(audit.some((e) => e.action === 'job.end' && e.outcome === 'failed'));
+  assert.ok(audit.some((e) => e.action === 'rollout.failed' && e.outcome === 'failed'));
 });

@@ -1,6 +1,7 @@
 import { requireEnv } from '../../fleet/fleet.lookup.ts';
 import { gitopsOf } from '../../gitops/gitops.deps.ts';
 import { buildDriftReport, capacityOf } from '../../inventory/drift-report.ts';
+import type { HostSnapshot } from '../../ports/ssh.port.ts';
 import { ago } from '../../render/basic.messages.ts';
 import { driftMessage } from '../../render/drift.message.ts';
 import { str, type HandlerContext } from '../context.ts';
@@ -17,6 +18,13 @@ export async function driftHandler(ctx: HandlerContext): Promise<void> {
   if (env) requireEnv(ctx.fleet, env);
   const envs = env ? [env] : Object.keys(ctx.fleet.environments);
   const nodes = ctx.fleet.nodes.filter((n) => envs.includes(n.env));
+  // Host facts as last gathered (snapshot or the drift job's copy, the newer wins) — read before an
+  // on-demand RPC check replaces stale snapshots.
+  const logged = (await gitopsOf(ctx.deps)?.factsLog?.all()) ?? new Map<string, HostSnapshot>();
+  const hosts = new Map<string, HostSnapshot>(logged);
+  for (const s of await ctx.deps.state.getSnapshots(nodes.map((n) => n.name))) {
+    if (s.host && (!hosts.has(s.node) || hosts.get(s.node)!.at < s.host.at)) hosts.set(s.node, s.host);
+  }
   const snaps = new Map((await freshSnapshots(ctx, nodes)).map((s) => [s.node, s]));
   const now = ctx.deps.clock.now();
   const plans = (await gitopsOf(ctx.deps)?.planLog?.all()) ?? [];
@@ -25,7 +33,9 @@ export async function driftHandler(ctx: HandlerContext): Promise<void> {
     envs,
     snaps,
     (n) => {
-      const host = snaps.get(n.name)?.host;
+      const fresh = snaps.get(n.name)?.host;
+      const kept = hosts.get(n.name);
+      const host = fresh && (!kept || fresh.at >= kept.at) ? fresh : kept;
       if (host?.facts) return { facts: capacityOf(host.facts) };
       return { note: host?.error ? `facts unavailable: ${host.error.slice(0, 80)}` : 'host facts not gathered yet' };
     },

@@ -1,0 +1,119 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { startRedisServer, type RedisServerHandle } from '../../adapters/local/redis-server.process.ts';
+import { waitFor } from '../../adapters/local/wait-for.ts';
+import { RedisRolloutStore } from '../../adapters/redis/redis-rollout.store.ts';
+import { RedisStateStore } from '../../adapters/redis/redis-state.store.ts';
+import { startBotProcess, type BotProcess } from '../helpers/bot-process.ts';
+import { clientVersion, DEMO_PLAYBOOK, startDemoHosts, type DemoHosts } from '../helpers/demo-hosts.ts';
+import { runCli } from '../helpers/run-cli.ts';
+
+// Issue #8, chaos 1: the worker running a rollout is SIGKILLed at a random point, 10 times. Every
+// rollout must end in a recorded state, no node may be acted on by two workers at once (each host's
+// control script logs begin/end of every restart outside its own lock, so overlaps would show), and
+// the approval must survive.
+const TRIALS = Number(process.env['CHAOS_TRIALS'] ?? 10);
+const VERSIONS = ['7.9.1', '7.9.2'];
+
+let redis: RedisServerHandle;
+let hosts: DemoHosts;
+let env: Record<string, string>;
+let conn: Redis;
+const workers: BotProcess[] = [];
+
+before(async () => {
+  redis = await startRedisServer({ appendonly: false });
+  hosts = await startDemoHosts({ count: 3, version: VERSIONS[0]!, releases: VERSIONS });
+  // Wrap each host's control script so every call is logged with its time span.
+  for (const h of hosts.hosts) {
+    const ctl = join(h.ssh.root, 'bin/nodectl');
+    const real = `${ctl}.real`;
+    writeFileSync(real, readFileSync(ctl), { mode: 0o755 });
+    writeFileSync(ctl, `#!/usr/bin/env bash\necho "begin $(date +%s%3N) $$" >> ${h.ssh.root}/actions.log\n${real} "$@"; rc=$?\necho "end $(date +%s%3N) $$" >> ${h.ssh.root}/actions.log\nexit $rc\n`, { mode: 0o755 });
+  }
+  const fleetPath = join(hosts.dir, 'chainops.yaml');
+  writeFileSync(fleetPath, `
+version: 1
+name: chaos
+environments:
+  prod:
+    thresholds: { max_lag_blocks: 100000000, min_peers: 0 }
+    approval: { required: 1 }
+groups:
+  demo: { chain: ethereum, network: dev, client: ganache, desired_version: 7.9.2, rpc: { kind: eth }, playbook: ${DEMO_PLAYBOOK} }
+nodes:
+${hosts.nodesYaml('demo', 'prod')}
+rollout: { waves: [1, "100%"], max_unavailable: 1, health_gate: { consecutive: 2, interval: 250ms, timeout: 20s } }
+health: { interval: 2s, timeout: 2s }
+roles: { operator: { console: [carol] }, approver: { console: [bob] } }
+`);
+  env = {
+    REDIS_URL: redis.url, CHAINOPS_CONFIG: fleetPath, CHAINOPS_PREFIX: `ck-${randomUUID().slice(0, 8)}`,
+    CHAINOPS_SSH_KEY_FILE: hosts.keyFile, CHAINOPS_LEASE_MS: '3000', CHAINOPS_JOB_LOCK_MS: '3000', METRICS_PORT: '0', LOG_LEVEL: 'info',
+  };
+  conn = new Redis(redis.url);
+  for (let i = 0; i < 2; i++) workers.push(await startBotProcess('worker', env));
+});
+
+after(async () => {
+  await Promise.all(workers.map((w) => w.stop()));
+  conn?.disconnect();
+  await hosts?.stop();
+  await redis?.stop();
+});
+
+async function as(user: string, line: string): Promise<string> {
+  const r = await runCli(['console', '--as', user, '--exec', line], { ...env, LOG_LEVEL: 'warn' });
+  return r.stdout + r.stderr;
+}
+
+function spans(root: string): Array<[number, number]> {
+  const open = new Map<string, number>();
+  const out: Array<[number, number]> = [];
+  for (const line of readFileSync(join(root, 'actions.log'), 'utf8').trim().split('\n')) {
+    const [kind, at, pid] = line.split(' ');
+    if (kind === 'begin') open.set(pid!, Number(at));
+    else if (open.has(pid!)) out.push([open.get(pid!)!, Number(at)]), open.delete(pid!);
+  }
+  return out.sort((a, b) => a[0] - b[0]);
+}
+
+test(`worker SIGKILL at a random point of a rollout, ${TRIALS} trials: every rollout ends recorded, no node acted on twice at once, approvals kept`, async () => {
+  const prefix = env['CHAINOPS_PREFIX']!;
+  const rollouts = new RedisRolloutStore(conn, { prefix });
+  const state = new RedisStateStore(conn, { prefix });
+  for (let t = 0; t < TRIALS; t++) {
+    const version = VERSIONS[(t + 1) % 2]!;
+    const approval = /\bap-[a-z0-9]+/.exec(await as('carol', `upgrade demo ${version} --env prod`))?.[0];
+    assert.ok(approval, `trial ${t}: an approval was requested`);
+    const id = /\bup-[a-z0-9]+/.exec(await as('bob', `approve ${approval}`))?.[0];
+    assert.ok(id, `trial ${t}: the rollout was queued`);
+    const rec = await waitFor(async () => (await rollouts.get(id))?.owner ? rollouts.get(id) : undefined, { what: `${id} starts`, timeoutMs: 60_000 });
+    // A random point: somewhere in the first ~8 s of the rollout (the whole rollout takes longer).
+    await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 8_000)));
+    const owner = (await rollouts.get(id))?.owner ?? rec!.owner!;
+    const victim = workers.find((w) => owner.includes(`-${w.pid}-`));
+    if (victim) {
+      process.kill(victim.pid, 'SIGKILL');
+      workers.splice(workers.indexOf(victim), 1);
+      workers.push(await startBotProcess('worker', env));
+    }
+    const end = await waitFor(async () => {
+      const r = await rollouts.get(id);
+      return r && ['done', 'halted', 'failed', 'aborted'].includes(r.status) ? r : undefined;
+    }, { what: `${id} ends (trial ${t})`, timeoutMs: 240_000, intervalMs: 250 });
+    assert.equal(end.status, 'done', `trial ${t}: ${JSON.stringify(end)}`);
+    assert.ok(end.nodes.every((n) => n.runs >= 1 && n.runs <= 2), `trial ${t}: ${JSON.stringify(end.nodes)}`);
+    assert.equal((await state.getApproval(approval))?.status, 'approved', `trial ${t}: the approval survived`);
+    const vs = await Promise.all(hosts.hosts.map((h) => clientVersion(h.rpcUrl)));
+    assert.ok(vs.every((v) => v?.includes(`v${version}`)), `trial ${t}: ${vs.join(', ')}`);
+  }
+  for (const h of hosts.hosts) {
+    const s = spans(h.ssh.root);
+    for (let i = 1; i < s.length; i++) assert.ok(s[i]![0] >= s[i - 1]![1], `${h.name}: two restarts overlapped: ${JSON.stringify(s[i - 1])} and ${JSON.stringify(s[i])}`);
+  }
+});
