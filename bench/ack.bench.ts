@@ -8,6 +8,7 @@
 //   BENCH_REQUESTS=2000 per closed round   BENCH_ROUNDS=3 per app   BENCH_CONCURRENCY=100
 //   BENCH_RATE=100 req/s for BENCH_PACED_SECONDS=10 per paced round
 //   BENCH_TEXTS=help,status  the commands sent, in turn (default: a mix of help, status and nodes)
+//   BENCH_BOT_NODE_OPTIONS   extra node flags for the bot (e.g. --cpu-prof --cpu-prof-dir=/tmp/prof)
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
@@ -132,7 +133,8 @@ try {
   const botPort = await freePort();
   writeFileSync(join(dir, 'chainops.yaml'), FLEET);
   const log = openSync(join(dir, 'bot.log'), 'w');
-  const bot = spawn(process.execPath, ['bin/chainops.js', 'bot'], {
+  const botFlags = (process.env.BENCH_BOT_NODE_OPTIONS ?? '').split(' ').filter(Boolean);
+  const bot = spawn(process.execPath, [...botFlags, 'bin/chainops.js', 'bot'], {
     cwd: ROOT,
     stdio: ['ignore', log, log],
     env: { ...process.env, ...slackEnv, REDIS_URL: redis.url, CHAINOPS_CONFIG: join(dir, 'chainops.yaml'), CHAINOPS_PREFIX: 'bench-ack', PORT: String(botPort) },

@@ -69,7 +69,7 @@ export class AnsiblePlaybookRunner implements PlaybookRunner {
       ANSIBLE_HOST_KEY_CHECKING: 'True',
       // Connections are reused within this run only: the control sockets live in this run's temp dir,
       // so every run checks host keys afresh (a master reused across runs skipped a new host-key check).
-      ANSIBLE_SSH_ARGS: `-o ControlMaster=auto -o ControlPersist=60s -o ControlPath=${join(dir, 'cp-%C')} -o UserKnownHostsFile=${join(dir, 'known_hosts')} -o StrictHostKeyChecking=yes -o BatchMode=yes -o ConnectTimeout=10`,
+      ANSIBLE_SSH_ARGS: `-o ControlMaster=auto -o ControlPersist=15s -o ControlPath=${join(dir, 'cp-%C')} -o UserKnownHostsFile=${join(dir, 'known_hosts')} -o StrictHostKeyChecking=yes -o BatchMode=yes -o ConnectTimeout=10`,
       ANSIBLE_PIPELINING: 'True',
       ANSIBLE_NOCOLOR: '1',
       ANSIBLE_RETRY_FILES_ENABLED: 'False',

@@ -88,7 +88,6 @@ test('a provisioned node is bootstrapped with the group playbook over SSH (pinne
     return j && (j.state === 'completed' || j.state === 'failed') ? j : undefined;
   }, 'the provision job', 180_000);
   assert.equal(job.state, 'completed', job.failedReason);
-  console.log('TIMING', job.finishedAt! - job.createdAt, (await readFile(join(mod.root, '.chainops/logs', `${job.id}.log`), 'utf8')).split('\n').map((l) => l.slice(11, 23) + l.slice(24, 120)).join('\n'));
   const result = job.result as { applied: boolean; created: string[]; bootstrap: string; health: Array<{ node: string; ok: boolean }> };
   assert.deepEqual(result.created, ['eth-boot-1']);
   assert.match(result.bootstrap, /^bootstrap\.yml ran on eth-boot-1$/);

@@ -140,7 +140,12 @@ describe('authorisation matrix: every command form × role × environment × ide
             }
             allowed++;
             assert.doesNotMatch(reply.text, ROLE_REFUSAL, `${where}: refused although allowed`);
-            if (CHANGE_VERBS.has(form.verb)) {
+            if (form.verb === 'provision' || form.verb === 'decommission') {
+              // Terraform plans in a worker first: the request queues the plan job, and the job asks
+              // for approval (bound to the saved plan's hash) where the environment needs it.
+              assert.equal(effects.jobs, 1, `${where}: the plan job is queued`);
+              assert.equal(effects.approvals.length, 0, `${where}: no approval before there is a plan`);
+            } else if (CHANGE_VERBS.has(form.verb)) {
               // An allowed change still follows the environment's approval policy.
               const needsApproval = FLEET.environments[place.env]!.approval.required > 0;
               assert.equal(effects.jobs, needsApproval ? 0 : 1, `${where}: jobs queued (${needsApproval ? 'needs approval first' : 'no approval needed'})`);
