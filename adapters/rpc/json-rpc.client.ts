@@ -1,7 +1,7 @@
 import { Agent, request } from 'undici';
 import { z } from 'zod';
 import { ChainopsError } from '../../src/errors.ts';
-import { describeTransportError, redact, safeOrigin } from './rpc-errors.ts';
+import { authSecrets, describeTransportError, redact, safeOrigin } from './rpc-errors.ts';
 
 /** Where to send calls: the node's URL plus optional basic-auth credentials (never put in the URL). */
 export interface RpcTarget {
@@ -152,7 +152,7 @@ export class JsonRpcClient {
     timeoutMs: number,
   ): Promise<{ status: number; text: string }> {
     const origin = safeOrigin(target.url);
-    const secrets = target.auth ? [target.auth.password] : [];
+    const secrets = authSecrets(target.auth);
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (target.auth) {

@@ -12,6 +12,12 @@ export function safeOrigin(url: string): string {
   }
 }
 
+/** The forms an RPC password can take on the wire: as is, and inside the basic-auth header value. */
+export function authSecrets(auth: { username: string; password: string } | undefined): string[] {
+  if (!auth) return [];
+  return [auth.password, Buffer.from(`${auth.username}:${auth.password}`).toString('base64')];
+}
+
 /** Replaces every occurrence of each secret (and its URL-encoded form) with `***`. */
 export function redact(text: string, secrets: readonly string[]): string {
   let out = text;

@@ -1,7 +1,7 @@
 import type { FleetNode, NodeGroup } from '../../src/fleet/fleet.schema.ts';
 import type { Snapshot } from '../../src/health/snapshot.ts';
 import type { RpcTarget } from './json-rpc.client.ts';
-import { redact } from './rpc-errors.ts';
+import { authSecrets, redact } from './rpc-errors.ts';
 
 /** The identity part of a snapshot, filled the same way by every checker. */
 export function baseSnapshot(node: FleetNode, group: NodeGroup, at: number, latencyMs: number): Snapshot {
@@ -30,7 +30,7 @@ export function elapsed(start: number): number {
 
 /** Last line of defence: removes the RPC password from any text a node managed to echo back to us. */
 export function scrub(snap: Snapshot, target: RpcTarget): Snapshot {
-  const secrets = target.auth ? [target.auth.password] : [];
+  const secrets = authSecrets(target.auth);
   if (secrets.length === 0) return snap;
   if (snap.error) snap.error = redact(snap.error, secrets);
   if (snap.clientVersion) snap.clientVersion = redact(snap.clientVersion, secrets);

@@ -3,6 +3,7 @@ import { jobMessage } from '../render/job.message.ts';
 import type { HandlerContext } from './context.ts';
 import type { ChangePlan } from './change-plan.ts';
 import { conversationOf, postOwned, updateOwned } from './owned-message.ts';
+import { FIRST_POST_LEASE_MS, firstPostLock } from './outbox-delivery.ts';
 
 /**
  * Enqueue the job of a planned change under an idempotent id and give it its own message.
@@ -24,12 +25,20 @@ export async function startChangeJob(
     approvedBy: opts.approvedBy,
     report: { key, conversation: conversationOf(ctx) },
   };
-  const { created } = await ctx.deps.queue.enqueue(plan.queue, jobId, data);
-  if (!created) return jobId;
-  await ctx.deps.audit.append({ at: ctx.deps.clock.now(), actor: ctx.who, action: 'job.enqueue', detail: `${jobId} ${plan.kind} ${plan.env}/${plan.group}`, outcome: 'ok', ref: jobId });
-  const message = jobMessage({ jobId, title: `${plan.kind} ${plan.env}/${plan.group}`, state: 'queued', summary: plan.summary, cancellable: true });
-  // A click on an approval button answers in place of the approval; the job gets its own message.
-  if (opts.viaApproval) await updateOwned(ctx, key, message);
-  else await postOwned(ctx, key, message);
-  return jobId;
+  // Hold the first-post lock of the job's message from before the job exists until its message is
+  // posted: a fast worker's first report then waits for that message and edits it, never posting a second.
+  const holder = `bot-${ctx.deps.newId()}`;
+  const lock = opts.viaApproval ? { ok: false } : await ctx.deps.state.acquireLock(firstPostLock(key), holder, 'first post', FIRST_POST_LEASE_MS);
+  try {
+    const { created } = await ctx.deps.queue.enqueue(plan.queue, jobId, data);
+    if (!created) return jobId;
+    await ctx.deps.audit.append({ at: ctx.deps.clock.now(), actor: ctx.who, action: 'job.enqueue', detail: `${jobId} ${plan.kind} ${plan.env}/${plan.group}`, outcome: 'ok', ref: jobId });
+    const message = jobMessage({ jobId, title: `${plan.kind} ${plan.env}/${plan.group}`, state: 'queued', summary: plan.summary, cancellable: true });
+    // A click on an approval button answers in place of the approval; the job gets its own message.
+    if (opts.viaApproval) await updateOwned(ctx, key, message);
+    else await postOwned(ctx, key, message);
+    return jobId;
+  } finally {
+    if (lock.ok) await ctx.deps.state.releaseLock(firstPostLock(key), holder);
+  }
 }
