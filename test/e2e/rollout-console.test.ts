@@ -94,7 +94,7 @@ function idIn(text: string, prefix: string): string {
   return m[0];
 }
 
-async function until(id: string, done: (r: RolloutRecord) => boolean, what: string, timeoutMs = 180_000): Promise<RolloutRecord> {
+async function until(id: string, done: (r: RolloutRecord) => boolean, what: string, timeoutMs = 400_000): Promise<RolloutRecord> {
   let last: RolloutRecord | undefined;
   try {
     return await waitFor(async () => {
