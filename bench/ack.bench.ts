@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 import { freePort } from '../adapters/local/free-port.ts';
 import { startRedisServer } from '../adapters/local/redis-server.process.ts';
-import { waitFor } from '../adapters/local/wait-for.ts';
+import { waitFor, waitForExit } from '../adapters/local/wait-for.ts';
 import { formBody, slackSignature } from '../test/helpers/slack-sign.ts';
 import { slashCommandFields } from '../test/stand-ins/slack-payloads.ts';
 import { machine, mib, percentile, procRss, verdict } from './bench-stats.ts';
@@ -206,7 +206,12 @@ try {
   console.log(`the bot's work behind the acks, as the Slack stand-in saw it: ${Object.entries(calls).map(([m, n]) => `${m} ${n}`).join(', ')} — ${answered(calls)} answers to ${sent} requests, the last ${(drainMs / 1000).toFixed(0)} s after the last ack`);
   for (const app of apps) await app.pool.close();
 } finally {
-  for (const c of children.reverse()) c.kill('SIGTERM');
+  // Children first, each waited for (SIGKILL after 10 s), and only then Redis: a bot asked to stop
+  // while its Redis is gone does not exit (see BENCHMARKS.md).
+  await Promise.all(children.reverse().map((c) => {
+    c.kill('SIGTERM');
+    return waitForExit(c, 10_000);
+  }));
   await redis.stop();
   rmSync(dir, { recursive: true, force: true });
 }

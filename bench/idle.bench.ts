@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../adapters/local/free-port.ts';
 import { startRedisServer } from '../adapters/local/redis-server.process.ts';
-import { waitFor } from '../adapters/local/wait-for.ts';
+import { waitFor, waitForExit } from '../adapters/local/wait-for.ts';
 import { machine, median, mib, procRss, verdict } from './bench-stats.ts';
 
 const SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 30);
@@ -84,8 +84,11 @@ try {
     console.log(p.target ? `${line}   (target ≤ ${mib(TARGET_BYTES)} while idle: ${verdict(max <= TARGET_BYTES)})` : line);
   }
 } finally {
-  for (const c of children.reverse()) c.kill('SIGTERM');
-  await new Promise((r) => setTimeout(r, 500));
+  // Children first, each waited for (SIGKILL after 10 s), and only then Redis.
+  await Promise.all(children.reverse().map((c) => {
+    c.kill('SIGTERM');
+    return waitForExit(c, 10_000);
+  }));
   await redis.stop();
   rmSync(dir, { recursive: true, force: true });
 }
