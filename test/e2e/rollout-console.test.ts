@@ -147,7 +147,7 @@ test('prod rollout: self-approval refused, approver approves, canary then waves,
 });
 
 test('an approval is void when the playbook changed after the request; metacharacters are refused before any process starts', async () => {
-  const asked = await as('carol', `upgrade demo ${NEW} --env prod`);
+  const asked = await as('carol', `upgrade demo ${OLD} --env prod`);
   const approval = idIn(asked, 'ap');
   appendFileSync(playbookCopy, '\n# edited after the request\n');
   const approved = await as('bob', `approve ${approval}`);
