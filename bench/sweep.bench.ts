@@ -3,7 +3,8 @@
 // against a loopback JSON-RPC responder in its own process. Each side of each fleet size runs in a
 // process of its own, so its peak RSS is its own. Prints figures and ratios; asserts nothing.
 //   BENCH_SIZES=100,1000,10000  Ethereum nodes per size (plus a tenth as many Bitcoin nodes)
-//   BENCH_PORTS=50              responder ports     BENCH_RUNS=3   measured runs per side
+//   BENCH_PORTS=50              responder ports
+//   BENCH_RUNS                  measured runs per side (default 15 / 7 / 3 below 1 000 / 10 000 / above)
 //   BENCH_BLOCK_TXS=160         tx hashes in eth_getBlockByNumber(latest, false); 0 = header-sized
 //   BENCH_CHILD_NODE_OPTIONS    extra node flags for both sides (e.g. --max-semi-space-size=4)
 import { fork, type ChildProcess } from 'node:child_process';
@@ -15,7 +16,8 @@ import type { RunResult } from './sweep-runner.ts';
 
 const PORTS = Number(process.env.BENCH_PORTS ?? 50);
 const SIZES = (process.env.BENCH_SIZES ?? '100,1000,10000').split(',').map(Number);
-const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+/** Small sweeps take milliseconds, so more runs keep one hiccup of a busy machine from deciding the median. */
+const runsFor = (eth: number) => Number(process.env.BENCH_RUNS ?? (eth < 1_000 ? 15 : eth < 10_000 ? 7 : 3));
 const BLOCK_TXS = Number(process.env.BENCH_BLOCK_TXS ?? 160);
 const CONCURRENCY = 256;
 const TARGET = { tenThousandMs: 3_000, ratio: 0.5, rssBytes: 256 * 1024 * 1024 };
@@ -50,7 +52,7 @@ const run = async (child: ChildProcess): Promise<RunResult> => {
 const responder = start('./rpc-responder.ts', { PORTS: String(PORTS), BLOCK_TXS: String(BLOCK_TXS) });
 const { ports } = await next<{ ports: number[] }>(responder, 'ports');
 console.log(`machine: ${machine()}`);
-console.log(`responder: ${ports.length} loopback ports in a child process, blocks with ${BLOCK_TXS} tx hashes; concurrency ${CONCURRENCY}; ${RUNS} interleaved runs per side after a warm-up; each side in its own process${childFlags.length ? ` (${childFlags.join(' ')})` : ''}\n`);
+console.log(`responder: ${ports.length} loopback ports in a child process, blocks with ${BLOCK_TXS} tx hashes; concurrency ${CONCURRENCY}; ${process.env.BENCH_RUNS ?? '15/7/3 (below 1 000 / 10 000 / from 10 000 nodes)'} interleaved runs per side after a warm-up; each side in its own process${childFlags.length ? ` (${childFlags.join(' ')})` : ''}\n`);
 
 try {
   for (const eth of SIZES) {
@@ -72,7 +74,7 @@ try {
     await run(raw); // warm-up
     const a: RunResult[] = [];
     const b: RunResult[] = [];
-    for (let i = 0; i < RUNS; i++) {
+    for (let i = 0; i < runsFor(eth); i++) {
       a.push(await run(ours)); // interleaved, so drift on the machine hits both alike
       b.push(await run(raw));
     }

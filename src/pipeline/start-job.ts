@@ -29,14 +29,16 @@ export async function startChangeJob(
   // posted: a fast worker's first report then waits for that message and edits it, never posting a second.
   const holder = `bot-${ctx.deps.newId()}`;
   const lock = opts.viaApproval ? { ok: false } : await ctx.deps.state.acquireLock(firstPostLock(key), holder, 'first post', FIRST_POST_LEASE_MS);
+  const message = jobMessage({ jobId, title: `${plan.kind} ${plan.env}/${plan.group}`, state: 'queued', summary: plan.summary, cancellable: true });
   try {
+    // A click on an approval button answers in place of the approval; the job gets its own message,
+    // published before the job exists so a fast result can never be overwritten by "queued". The
+    // approval's compare-and-set lets exactly one click get here.
+    if (opts.viaApproval) await updateOwned(ctx, key, message);
     const { created } = await ctx.deps.queue.enqueue(plan.queue, jobId, data);
     if (!created) return jobId;
     await ctx.deps.audit.append({ at: ctx.deps.clock.now(), actor: ctx.who, action: 'job.enqueue', detail: `${jobId} ${plan.kind} ${plan.env}/${plan.group}`, outcome: 'ok', ref: jobId });
-    const message = jobMessage({ jobId, title: `${plan.kind} ${plan.env}/${plan.group}`, state: 'queued', summary: plan.summary, cancellable: true });
-    // A click on an approval button answers in place of the approval; the job gets its own message.
-    if (opts.viaApproval) await updateOwned(ctx, key, message);
-    else await postOwned(ctx, key, message);
+    if (!opts.viaApproval) await postOwned(ctx, key, message);
     return jobId;
   } finally {
     if (lock.ok) await ctx.deps.state.releaseLock(firstPostLock(key), holder);

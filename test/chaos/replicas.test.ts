@@ -16,6 +16,6 @@ test('no secret (bot token, signing secret, RPC password) in what was posted or 
   assertNoSecretsLeaked(result);
 });
 
-test('each job has one message, edited in place by its result exactly once', { todo: 'product races in the job-message outbox path (see the issue #8 report)' }, (t) => {
+test('each job has one message, edited in place by its result exactly once', (t) => {
   assertJobMessagesEditedInPlace(result, t);
 });

@@ -13,6 +13,8 @@ import { startDiscordStandIn, chatInputInteraction, type DiscordStandIn } from '
 import { startSlackStandIn, type SlackStandIn } from '../stand-ins/slack-api.stand-in.ts';
 import { SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, startBotStack, type BotStack } from '../chaos/lib/bot-stack.ts';
 import { forgedSlackRequests, genuineSlackRequest, JOB_TEXT, type ForgedRequest } from '../chaos/lib/forged-requests.ts';
+import { slackSignature } from '../helpers/slack-sign.ts';
+import { appMention, eventEnvelope } from '../stand-ins/slack-payloads.ts';
 import { prng } from '../../bench/command-corpus.ts';
 
 const ADMIN_DISCORD = { userId: '123456789012345678', roleIds: [] as string[] };
@@ -31,6 +33,11 @@ health: { interval: 1h }
 roles:
   admin: { slack: [T0STANDIN/U0ALICE, T0STANDIN/U0BOB], discord_users: ["${ADMIN_DISCORD.userId}"] }
 `;
+
+const signedHeaders = (body: string): Record<string, string> => {
+  const ts = Math.floor(Date.now() / 1000);
+  return { 'content-type': 'application/json', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': slackSignature(SLACK_SIGNING_SECRET, body, ts) };
+};
 
 /** Send requests `concurrency` at a time; returns each status, in order. */
 async function fire(url: string, reqs: ForgedRequest[], concurrency = 16): Promise<number[]> {
@@ -89,7 +96,7 @@ describe('1 000 forged, stale and replayed requests: all refused, none queued', 
     assert.deepEqual(wrong, [], 'every forged Slack request gets 401');
   });
 
-  it('35 genuine Slack requests pass; replaying each 4 times (140 replays) → 401', async () => {
+  it('35 genuine Slack requests pass; replaying each 4 times (140 replays), and 20 times as a "retry" → 401', async () => {
     const genuine = Array.from({ length: 35 }, (_, i) => genuineSlackRequest(SLACK_SIGNING_SECRET, slack.responseUrl(`genuine-${i}`)));
     assert.deepEqual(new Set(await fire(bot.slackEventsUrl!, genuine, 8)), new Set([200]), 'the genuine requests are accepted (the control)');
     const replays = genuine.flatMap((g) => Array.from({ length: 4 }, () => ({ ...g, kind: 'replay' })));
@@ -98,11 +105,23 @@ describe('1 000 forged, stale and replayed requests: all refused, none queued', 
     assert.deepEqual(statuses.filter((s) => s !== 401), [], 'every replay gets 401');
     await waitFor(async () => slack.callsOf('response_url').filter((c) => String(c.args.id).startsWith('genuine-')).length >= 35, { what: 'answers to the 35 genuine requests', timeoutMs: 15_000 });
 
-    // A replay that claims to be a Slack retry is acked (Slack's own retries must be) but never dispatched again.
-    const asRetries = genuine.slice(0, 20).map((g, i) => ({ ...g, kind: 'replay as retry', headers: { ...g.headers, 'X-Slack-Retry-Num': String(1 + (i % 3)), 'X-Slack-Retry-Reason': 'http_timeout' } }));
+    // Slack never retries slash commands or clicks: a replay of one that claims to be a retry is refused too.
+    const asRetries = genuine.slice(0, 20).map((g, i) => ({ ...g, kind: 'replay claiming to be a retry', headers: { ...g.headers, 'X-Slack-Retry-Num': String(1 + (i % 3)), 'X-Slack-Retry-Reason': 'http_timeout' } }));
     const retryStatuses = await fire(bot.slackEventsUrl!, asRetries, 8);
-    assert.deepEqual(new Set(retryStatuses), new Set([200]));
+    asRetries.forEach((r, i) => count(`slack: ${r.kind}`, retryStatuses[i] === 401));
+    assert.deepEqual(retryStatuses.filter((s) => s !== 401), [], 'a slash command "retry" is a replay');
     replayedAsRetry = asRetries.length;
+  });
+
+  it('an Events API retry (same event, X-Slack-Retry-Num) is acked, as Slack needs, and never dispatched twice', async () => {
+    const events = Array.from({ length: 5 }, (_, i) => JSON.stringify(eventEnvelope(appMention({ text: '<@U0CHAINOPS> help', channel: 'C0MENTION', ts: `1700000100.00000${i}` }))));
+    const signedEvents = events.map((body) => ({ kind: 'event', body, headers: signedHeaders(body) }));
+    assert.deepEqual(new Set(await fire(bot.slackEventsUrl!, signedEvents, 5)), new Set([200]));
+    await waitFor(async () => slack.callsOf('chat.postEphemeral').filter((c) => c.args.channel === 'C0MENTION').length >= 5, { what: 'answers to the 5 mentions', timeoutMs: 15_000 });
+    const retries = signedEvents.flatMap((e) => [1, 2].map((n) => ({ ...e, kind: 'events API retry', headers: { ...e.headers, 'X-Slack-Retry-Num': String(n), 'X-Slack-Retry-Reason': 'http_timeout' } })));
+    assert.deepEqual(new Set(await fire(bot.slackEventsUrl!, retries, 5)), new Set([200]));
+    await new Promise((r) => setTimeout(r, 300)); // give a wrongly dispatched retry time to show up
+    assert.equal(slack.callsOf('chat.postEphemeral').filter((c) => c.args.channel === 'C0MENTION').length, 5, 'each mention answered once');
   });
 
   it('140 Discord interactions with bad signatures → 401; a replayed genuine one → 409', async () => {
@@ -159,7 +178,7 @@ describe('1 000 forged, stale and replayed requests: all refused, none queued', 
     assert.deepEqual(slack.callsOf('response_url').filter((c) => String(c.args.id).startsWith('forged-')), [], 'no forged request was answered');
     const genuineAnswers = slack.callsOf('response_url').filter((c) => String(c.args.id).startsWith('genuine-'));
     assert.ok(replayedAsRetry > 0, 'replays claiming to be retries were sent');
-    assert.equal(genuineAnswers.length, 35, 'each genuine request answered once: no replay (not even one claiming to be a retry) dispatched again');
+    assert.equal(genuineAnswers.length, 35, 'each genuine request answered once: no replay dispatched again');
     assert.deepEqual(slack.callsOf('chat.postMessage').filter((c) => JSON.stringify(c.args).includes(JOB_TEXT.split(' ')[1]!)), []);
     assert.ok(!discord.calls.some((c) => /\/webhooks\//.test(c.route) && JSON.stringify(c.body ?? '').includes('ltc-regtest')), 'no Discord follow-up for a forged interaction');
   });
