@@ -78,9 +78,11 @@ export class BullJobQueue implements JobQueue {
 
   async get(queue: QueueName, jobId: string): Promise<JobInfo | undefined> {
     const q = this.#q(queue);
-    const job = await q.getJob(jobId);
+    let job = await q.getJob(jobId);
     if (!job) return undefined;
     const [state, paused] = await Promise.all([job.getState(), q.isPaused()]);
+    // The job may have finished between the two reads: read it again so its result matches its state.
+    if ((state === 'completed' || state === 'failed') && !job.finishedOn) job = (await q.getJob(jobId)) ?? job;
     return toJobInfo(job, queue, toJobState(state, paused));
   }
 

@@ -35,6 +35,12 @@ const ACTIVE = new Set(['firing', 'acknowledged']);
 export function step(prev: Alert | undefined, o: Observation, ctx: StepContext): StepResult {
   // A node that looked stalled just before its whole chain stalled must not fire on its own later.
   if (o.superseded && prev?.state === 'pending') return { next: null, notices: [] };
+  // One that already fired (its head got old a sweep or two before the others) folds into the one
+  // chain alert, so a stalled chain leaves exactly one alert firing.
+  if (o.superseded && prev && ACTIVE.has(prev.state)) {
+    const done = resolveAlert(prev, ctx.now, 'folded into the chain-stalled alert: every node of this chain has an old head');
+    return { next: done, notices: done.posted ? [{ kind: 'resolved', alert: done }] : [] };
+  }
   if (o.bad === undefined) return prev ? housekeeping({ ...prev }, ctx, false) : { notices: [] };
   if (o.bad === false) {
     if (!prev) return { notices: [] };

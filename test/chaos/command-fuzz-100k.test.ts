@@ -28,7 +28,7 @@ const ACTORS: Actor[] = [
 ];
 
 /** Words that tell the reader what to do next; every refusal must carry at least one. */
-const GUIDANCE = /`[^`]+`|Usage:|\b(use|type|see|run|ask|try|pass|keep|remove|close|known|add|wait|approve|unfreeze|unlock)\b/i;
+const GUIDANCE = /`[^`]+`|Usage:|\b(use|type|see|run|ask|try|pass|keep|remove|close|known|add|wait|approve|unfreeze|unlock|needs?|set|configure|check)\b/i;
 /** Signs of an answer written by a program for a programmer. */
 const LEAK = /\bundefined\b|\bNaN\b|\[object Object\]|\n\s+at .+\(.+:\d+:\d+\)|TypeError|ReferenceError|something went wrong on our side/;
 

@@ -41,15 +41,32 @@ export async function startDemoHosts(opts: { count: number; version: string; rel
   const keyFile = join(dir, 'client_ed25519');
   await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'chainops-test', '-f', keyFile]);
   const hosts: DemoHost[] = [];
+  let started: SshdHost[] = [];
   try {
-    const started = await Promise.all(Array.from({ length: opts.count }, (_, i) => startSshd({ dir: join(dir, `host-${i + 1}`), clientKeyFile: keyFile })));
+    started = await Promise.all(Array.from({ length: opts.count }, (_, i) => startSshd({ dir: join(dir, `host-${i + 1}`), clientKeyFile: keyFile })));
+    // One node at a time: several ganache start-ups at once on a busy 2-core machine time out, and a
+    // port picked free can be taken by another test before the node binds it (then: a new port).
     for (const [i, ssh] of started.entries()) {
-      const rpcPort = await freePort();
-      hosts.push({ name: `${opts.prefix ?? 'node'}-${i + 1}`, ssh, rpcPort, rpcUrl: `http://127.0.0.1:${rpcPort}` });
+      const name = `${opts.prefix ?? 'node'}-${i + 1}`;
+      for (let attempt = 1; ; attempt++) {
+        const rpcPort = await freePort();
+        const host = { name, ssh, rpcPort, rpcUrl: `http://127.0.0.1:${rpcPort}` };
+        try {
+          await installAndStart(host, releases, opts.version);
+          hosts.push(host);
+          break;
+        } catch (err) {
+          await run(join(ssh.root, 'bin/nodectl'), ['stop', ssh.root, String(rpcPort)]).catch(() => undefined);
+          if (attempt >= 3) {
+            await ssh.stop().catch(() => undefined);
+            throw err;
+          }
+        }
+      }
     }
-    await Promise.all(hosts.map((h) => installAndStart(h, releases, opts.version)));
   } catch (err) {
     await stopAll(hosts, dir);
+    await Promise.all(started.map((s) => s.stop().catch(() => undefined)));
     throw err;
   }
   return {
@@ -72,12 +89,13 @@ async function installAndStart(h: DemoHost, releases: string, version: string): 
   mkdirSync(join(root, 'versions'), { recursive: true });
   mkdirSync(join(root, 'bin'), { recursive: true });
   rmSync(join(root, 'versions', version), { force: true });
+  rmSync(join(root, 'current'), { force: true });
   symlinkSync(join(releases, `ganache-${version}`), join(root, 'versions', version));
   symlinkSync(join(root, 'versions', version), join(root, 'current'));
   copyFileSync(NODECTL, join(root, 'bin/nodectl'));
   await run('chmod', ['0755', join(root, 'bin/nodectl')]);
   await run(join(root, 'bin/nodectl'), ['start', root, String(h.rpcPort), process.execPath]);
-  await waitFor(() => clientVersion(h.rpcUrl), { what: `demo node ${h.name} on ${h.rpcPort}`, timeoutMs: 60_000 });
+  await waitFor(() => clientVersion(h.rpcUrl), { what: `demo node ${h.name} on ${h.rpcPort}`, timeoutMs: 45_000 });
 }
 
 /** `web3_clientVersion` of a node, straight over JSON-RPC (tests compare what the bot saw with this). */
