@@ -8,7 +8,7 @@ import type { Severity } from '../../src/chat/message.ts';
 import type { JobContext } from '../job-context.ts';
 import type { WorkerDeps } from '../worker-deps.ts';
 import { runHealthGate } from './health-gate.ts';
-import { isLease, takeLease, type Lease } from './lease.ts';
+import { isLease, takeLease, type Lease } from '../lease.ts';
 import { downElsewhere } from './redundancy.ts';
 import { RolloutReport } from './rollout-report.ts';
 import { newRolloutRecord, planStillValid } from './rollout-setup.ts';

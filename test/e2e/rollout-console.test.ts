@@ -1,163 +1,51 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
-import { appendFileSync, copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { Redis } from 'ioredis';
-import { startRedisServer, type RedisServerHandle } from '../../adapters/local/redis-server.process.ts';
-import { waitFor } from '../../adapters/local/wait-for.ts';
-import { RedisRolloutStore } from '../../adapters/redis/redis-rollout.store.ts';
-import type { RolloutRecord } from '../../src/rollout/rollout.record.ts';
-import { startBotProcess, type BotProcess } from '../helpers/bot-process.ts';
-import { clientVersion, DEMO_PLAYBOOK, startDemoHosts, type DemoHosts } from '../helpers/demo-hosts.ts';
-import { runCli } from '../helpers/run-cli.ts';
+import { appendFileSync } from 'node:fs';
+import { NEW, OLD, rolloutE2e } from '../helpers/rollout-e2e.ts';
 
 // Real sshd hosts, real ansible-playbook, real ganache releases from npm, the real worker process;
 // commands typed through the console adapter as different users.
-const OLD = '7.9.1';
-const NEW = '7.9.2';
-const BROKEN = '7.9.3-broken'; // a release whose binary is really 7.9.1: the canary gate must catch it
-
-let redis: RedisServerHandle;
-let hosts: DemoHosts;
-let env: Record<string, string>;
-let workers: BotProcess[] = [];
-let conn: Redis;
-let rollouts: RedisRolloutStore;
-let playbookCopy: string;
-
-before(async () => {
-  redis = await startRedisServer({ appendonly: false });
-  hosts = await startDemoHosts({ count: 6, version: OLD, releases: [OLD, NEW], mislabelled: { [BROKEN]: OLD } });
-  const dir = join(hosts.dir, 'fleet');
-  mkdirSync(join(dir, 'files'), { recursive: true });
-  // The playbook lives next to the fleet file, so a test can edit it between request and approval.
-  playbookCopy = join(dir, 'upgrade.yml');
-  copyFileSync(DEMO_PLAYBOOK, playbookCopy);
-  copyFileSync(join(DEMO_PLAYBOOK, '../files/demo-nodectl.sh'), join(dir, 'files/demo-nodectl.sh'));
-  writeFileSync(join(dir, 'chainops.yaml'), `
-version: 1
-name: rollout-e2e
-environments:
-  prod:
-    thresholds: { max_lag_blocks: 100000000, min_peers: 0 }
-    approval: { required: 1, self_approval: false, expires: 30m }
-groups:
-  demo:
-    chain: ethereum
-    network: dev
-    client: ganache
-    desired_version: ${NEW}
-    rpc: { kind: eth }
-    playbook: upgrade.yml
-nodes:
-${hosts.nodesYaml('demo', 'prod')}
-rollout:
-  waves: [1, "50%", "100%"]
-  max_unavailable: 2
-  health_gate: { consecutive: 2, interval: 300ms, timeout: 8s }
-health: { interval: 2s, timeout: 2s }
-roles:
-  operator: { console: [carol] }
-  approver: { console: [bob] }
-`);
-  env = {
-    REDIS_URL: redis.url,
-    CHAINOPS_CONFIG: join(dir, 'chainops.yaml'),
-    CHAINOPS_PREFIX: `ro-${randomUUID().slice(0, 8)}`,
-    CHAINOPS_SSH_KEY_FILE: hosts.keyFile,
-    CHAINOPS_LEASE_MS: '3000',
-    CHAINOPS_JOB_LOCK_MS: '4000',
-    METRICS_PORT: '0',
-    LOG_LEVEL: 'warn',
-  };
-  conn = new Redis(redis.url);
-  rollouts = new RedisRolloutStore(conn, { prefix: env['CHAINOPS_PREFIX']! });
-  workers.push(await startBotProcess('worker', { ...env, LOG_LEVEL: 'info' }));
-});
-
-after(async () => {
-  await Promise.all(workers.map((w) => w.stop()));
-  conn?.disconnect();
-  await hosts?.stop();
-  await redis?.stop();
-});
-
-async function as(user: string, line: string): Promise<string> {
-  const res = await runCli(['console', '--as', user, '--exec', line], env);
-  return res.stdout + res.stderr;
-}
-
-function idIn(text: string, prefix: string): string {
-  const m = new RegExp(`\\b${prefix}-[a-z0-9]{4,32}\\b`).exec(text);
-  assert.ok(m, `no ${prefix}- id in:\n${text}`);
-  return m[0];
-}
-
-async function until(id: string, done: (r: RolloutRecord) => boolean, what: string, timeoutMs = 400_000): Promise<RolloutRecord> {
-  let last: RolloutRecord | undefined;
-  try {
-    return await waitFor(async () => {
-      last = await rollouts.get(id);
-      return last && done(last) ? last : undefined;
-    }, { what: `${id}: ${what}`, timeoutMs, intervalMs: 200 });
-  } catch (err) {
-    const log = await rollouts.tailLog(id, 40);
-    throw new Error(`${(err as Error).message}\nrecord: ${JSON.stringify(last, null, 1)}\nlog:\n${log.join('\n')}\nworker stderr:\n${workers.map((w) => w.stderr().slice(-2000)).join('\n---\n')}`);
-  }
-}
-
-async function versions(): Promise<string[]> {
-  return Promise.all(hosts.hosts.map(async (h) => /Ganache\/v([\d.]+)/.exec((await clientVersion(h.rpcUrl)) ?? '')?.[1] ?? 'down'));
-}
-
-/** Request as carol, approve as bob; returns the rollout id. */
-async function approvedUpgrade(version: string): Promise<string> {
-  const asked = await as('carol', `upgrade demo ${version} --env prod`);
-  const approval = idIn(asked, 'ap');
-  const approved = await as('bob', `approve ${approval}`);
-  return idIn(approved, 'up');
-}
+const e = rolloutE2e({ count: 6, maxUnavailable: 2, prefix: 'ro' });
 
 test('prod rollout: self-approval refused, approver approves, canary then waves, each node gated on the version its RPC reports; a second upgrade meanwhile is refused naming the lock holder', async () => {
-  assert.deepEqual(await versions(), Array(6).fill(OLD));
-  const asked = await as('carol', `upgrade demo ${NEW} --env prod`);
-  const approval = idIn(asked, 'ap');
-  const self = await as('carol', `approve ${approval}`);
+  assert.deepEqual(await e.versions(), Array(6).fill(OLD));
+  const asked = await e.as('carol', `upgrade demo ${NEW} --env prod`);
+  const approval = e.idIn(asked, 'ap');
+  const self = await e.as('carol', `approve ${approval}`);
   assert.match(self, /cannot approve|approver|not allowed|own/i);
-  const approved = await as('bob', `approve ${approval}`);
-  const id = idIn(approved, 'up');
+  const approved = await e.as('bob', `approve ${approval}`);
+  const id = e.idIn(approved, 'up');
 
-  await until(id, (r) => r.status === 'running' && r.nodes.some((n) => n.runs > 0), 'running');
-  const second = await as('carol', `upgrade demo ${OLD} --env prod`);
+  await e.until(id, (r) => r.status === 'running' && r.nodes.some((n) => n.runs > 0), 'running');
+  const second = await e.as('carol', `upgrade demo ${OLD} --env prod`);
   assert.match(second, new RegExp(`locked by ${id}`), second);
 
-  const rec = await until(id, (r) => r.status === 'done' || r.status === 'halted' || r.status === 'failed', 'finished');
+  const rec = await e.until(id, (r) => r.status === 'done' || r.status === 'halted' || r.status === 'failed', 'finished');
   assert.equal(rec.status, 'done', JSON.stringify(rec, null, 1));
-  assert.deepEqual(await versions(), Array(6).fill(NEW));
+  assert.deepEqual(await e.versions(), Array(6).fill(NEW));
   // Canary alone in wave 1, and every node run exactly once.
   assert.deepEqual(rec.waves[0]?.length, 1);
   assert.ok(rec.nodes.every((n) => n.state === 'done' && n.runs === 1 && n.from === OLD && n.to === NEW), JSON.stringify(rec.nodes));
   const canaryEnd = rec.nodes.find((n) => n.wave === 0)!.endedAt!;
   assert.ok(rec.nodes.filter((n) => n.wave > 0).every((n) => n.startedAt! >= canaryEnd), 'later waves start after the canary is healthy');
-  const status = await as('carol', `rollout status ${id}`);
+  const status = await e.as('carol', `rollout status ${id}`);
   assert.match(status, /done/);
-  const log = await as('carol', `job ${id} log`);
+  const log = await e.as('carol', `job ${id} log`);
   assert.match(log, /gate passed: node-\d runs 7\.9\.2/);
 });
 
 test('an approval is void when the playbook changed after the request; metacharacters are refused before any process starts', async () => {
-  const asked = await as('carol', `upgrade demo ${OLD} --env prod`);
-  const approval = idIn(asked, 'ap');
-  appendFileSync(playbookCopy, '\n# edited after the request\n');
-  const approved = await as('bob', `approve ${approval}`);
+  const asked = await e.as('carol', `upgrade demo ${OLD} --env prod`);
+  const approval = e.idIn(asked, 'ap');
+  appendFileSync(e.playbookCopy, '\n# edited after the request\n');
+  const approved = await e.as('bob', `approve ${approval}`);
   assert.match(approved, /plan changed|changed since/i, approved);
   assert.doesNotMatch(approved, /\bup-[a-z0-9]{4,}/);
 
-  const before = (await rollouts.list(100)).length;
+  const before = (await e.rollouts.list(100)).length;
   for (const line of ['upgrade "demo;id" 7.9.2 --env prod', 'upgrade demo "7.9.2;id" --env prod', 'upgrade demo $(id) --env prod', 'upgrade ../demo 7.9.2 --env prod', 'upgrade demo -e --env prod', 'upgrade demo 7.9.2 --env "prod`id`"']) {
-    const out = await as('carol', line);
+    const out = await e.as('carol', line);
     assert.doesNotMatch(out, /\b(ap|up)-[a-z0-9]{4,}/, `${line} must not create an approval or job:\n${out}`);
   }
-  assert.equal((await rollouts.list(100)).length, before);
+  assert.equal((await e.rollouts.list(100)).length, before);
 });

@@ -8,7 +8,6 @@ import { driftHandler } from './drift.handler.ts';
 import { healthHandler, nodesHandler, statusHandler } from './fleet.handler.ts';
 import { helpHandler } from './help.handler.ts';
 import { cancelHandler, jobHandler, jobsHandler } from './jobs.handler.ts';
-import { laterHandler } from './later.handler.ts';
 import { freezeHandler, lockHandler, unfreezeHandler, unlockHandler } from './lock.handler.ts';
 import { rolloutHandler } from './rollout.handler.ts';
 import { planHandler } from './plan.handler.ts';

@@ -1,4 +1,4 @@
-import type { LockInfo, StateStore } from '../../src/ports/state.port.ts';
+import type { LockInfo, StateStore } from '../src/ports/state.port.ts';
 
 export interface Lease {
   /** False once a renewal found someone else holding it (or the key gone and retaken). */
@@ -12,7 +12,7 @@ export interface Lease {
  */
 export async function takeLease(
   state: StateStore,
-  opts: { key: string; holder: string; purpose: string; ttlMs: number; waitMs: number; pollMs?: number; onWait?: (current: LockInfo) => Promise<void> | void; sleep?: (ms: number) => Promise<void> },
+  opts: { key: string; holder: string; purpose: string; ttlMs: number; waitMs: number; pollMs?: number; onWait?: (current: LockInfo) => Promise<void> | void; onLost?: () => void; sleep?: (ms: number) => Promise<void> },
 ): Promise<Lease | { current: LockInfo }> {
   const sleep = opts.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
   const deadline = Date.now() + opts.waitMs;
@@ -31,7 +31,11 @@ export async function takeLease(
   let renewing: Promise<unknown> = Promise.resolve();
   const timer = setInterval(() => {
     renewing = state.renewLock(opts.key, opts.holder, opts.ttlMs).then(
-      (ok) => { if (!ok) held = false; },
+      (ok) => {
+        if (ok || !held) return;
+        held = false;
+        opts.onLost?.();
+      },
       () => undefined, // a Redis blip: try again at the next beat; the lease outlives two missed beats
     );
   }, Math.max(50, Math.floor(opts.ttlMs / 3)));
