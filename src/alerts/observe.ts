@@ -74,6 +74,10 @@ export function observe(fleet: Fleet, health: FleetHealth, opts: ObserveOptions)
         o.bad = undefined;
         o.superseded = true;
       }
+    } else if (!moving) {
+      // Old heads with no peer producing blocks cannot tell a stalled node from a chain that is
+      // stalling (heads age a block apart): wait for a peer to move or for the whole chain to stall.
+      for (const o of reporting) if (o.bad) o.bad = undefined;
     }
     const name = `${c.subject.chain}/${c.subject.network} in ${c.subject.env}`;
     out.push({

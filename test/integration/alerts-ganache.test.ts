@@ -147,6 +147,9 @@ describe('alerts on real ganache nodes', { concurrency: false }, () => {
 
   it('the whole chain stalled: exactly one alert, not one per node; resolved when blocks flow again', async () => {
     await h.sweepUntil(async () => (await h.alerts.active()).length === 0, 'a quiet fleet');
+    // A node caught up with `evm_mine {blocks}` can carry head timestamps ahead of the clock; its head
+    // would then look young for longer than its peers'. Stop mining only once no head is in the future.
+    await waitFor(async () => (await Promise.all(nodes.map(async (n) => Number.parseInt((await blockOf(n.url)).timestamp, 16) * 1_000 <= Date.now()))).every(Boolean), { what: 'no head timestamp in the future', timeoutMs: 60_000 });
     const callsBefore = h.calls.length;
     await Promise.all(nodes.map((n) => rpc(n.url, 'miner_stop')));
     const chain = await h.sweepUntil(firingKey('head-age@chain:prod/ethereum/devnet'), 'a chain-stalled alert');
@@ -160,6 +163,9 @@ describe('alerts on real ganache nodes', { concurrency: false }, () => {
     }
     assert.match(chain.summary, /chain stalled: all 3 reporting nodes of ethereum\/devnet in prod have old heads/);
     const stoppedAt = await Promise.all(nodes.map(async (n) => Number.parseInt((await blockOf(n.url)).number, 16)));
+    // Peered nodes get the chain's next block together; independent ganache chains do not, so give
+    // each its next block at once (evm_mine) before they mine on their own again.
+    await Promise.all(nodes.map((n) => rpc(n.url, 'evm_mine')));
     await Promise.all(nodes.map((n) => rpc(n.url, 'miner_start')));
     // Independent ganache chains resume one by one (peered nodes would get the next block together):
     // the recovery is injected once every node has a new block.
