@@ -32,7 +32,7 @@ export interface OutboxConsumerOptions {
   platforms: Platform[];
   consumer: string;
   /** Throw an error carrying `retryAfterMs` to have the item delivered again that much later. */
-  deliver: (item: OutboxItem) => Promise<void>;
+  deliver: (item: OutboxItem) => Promise<unknown>;
   logger: Logger;
   /** Reclaim items another replica left pending this long. @defaultValue 30 000 */
   claimIdleMs?: number;
@@ -119,8 +119,11 @@ export function startOutboxConsumer(opts: OutboxConsumerOptions): { stop(): Prom
       return;
     }
     const deferrals = deferralsAt >= 0 ? Number(fields[deferralsAt + 1]) || 0 : 0;
+    // The entry id of its first publish orders the upserts of one key; an item back from the delay
+    // set has a new id, so it carries its first one along.
+    const sequenced: OutboxItem = { ...item, seq: item.seq ?? id };
     inFlight.add(id);
-    lanes.push(laneOf(item), () => deliver({ key, id, raw: raw!, item, deferrals, returning: deferrals > 0 }).finally(() => inFlight.delete(id)));
+    lanes.push(laneOf(item), () => deliver({ key, id, raw: JSON.stringify(sequenced), item: sequenced, deferrals, returning: deferrals > 0 }).finally(() => inFlight.delete(id)));
   }
 
   const loop = (async () => {

@@ -41,7 +41,7 @@ export const chainKey = (rule: string, env: string, chain: string, network: stri
 export function observe(fleet: Fleet, health: FleetHealth, opts: ObserveOptions): Observation[] {
   const rules = compileRules(fleet);
   const out: Observation[] = [];
-  const chains = new Map<string, { rule: CompiledRule; subject: AlertSubject; expr: string; nodes: Observation[] }>();
+  const chains = new Map<string, { rule: CompiledRule; subject: AlertSubject; expr: string; limit: number | undefined; nodes: Observation[] }>();
   for (const h of health.nodes) {
     const group = fleet.groups[h.group];
     if (!group) continue;
@@ -55,7 +55,7 @@ export function observe(fleet: Fleet, health: FleetHealth, opts: ObserveOptions)
         const ck = chainKey(rule.name, h.env, group.chain, group.network);
         let c = chains.get(ck);
         if (!c) {
-          c = { rule, expr: o.expr, nodes: [], subject: { scope: 'chain', env: h.env, chain: group.chain, network: group.network } };
+          c = { rule, expr: o.expr, limit: limitOf(rule, t), nodes: [], subject: { scope: 'chain', env: h.env, chain: group.chain, network: group.network } };
           chains.set(ck, c);
         }
         c.nodes.push(o);
@@ -68,15 +68,19 @@ export function observe(fleet: Fleet, health: FleetHealth, opts: ObserveOptions)
     if (reporting.length === 0) continue;
     const stalled = reporting.length >= 2 && reporting.every((o) => o.bad === true);
     const moving = reporting.some((o) => o.bad === false);
+    // A node's old head is its own fault only when a peer is clearly producing blocks: its head is
+    // younger than half the limit. Heads of a chain that is stalling age a block or two apart, so a
+    // peer just under the limit proves nothing and would page per node seconds before the chain alert.
+    const fresh = c.limit === undefined ? moving : reporting.some((o) => o.bad === false && o.value !== undefined && o.value <= c.limit! / 2);
     const newest = Math.min(...reporting.map((o) => o.value ?? Infinity));
     if (stalled) {
       for (const o of reporting) {
         o.bad = undefined;
         o.superseded = true;
       }
-    } else if (!moving) {
-      // Old heads with no peer producing blocks cannot tell a stalled node from a chain that is
-      // stalling (heads age a block apart): wait for a peer to move or for the whole chain to stall.
+    } else if (!fresh) {
+      // Old heads with no peer clearly producing blocks cannot tell a stalled node from a chain that
+      // is stalling: wait for a peer to move or for the whole chain to stall.
       for (const o of reporting) if (o.bad) o.bad = undefined;
     }
     const name = `${c.subject.chain}/${c.subject.network} in ${c.subject.env}`;

@@ -167,6 +167,17 @@ describe('alert lifecycle over sweeps', () => {
     assert.equal(e.active().length, 0);
   });
 
+  it('a chain stalling with heads 20 s apart: only the chain alert, no node alert fires first', () => {
+    const e = engine(fleetOf());
+    e.sweeps(2);
+    // eth-3 had the chain's last block 20 s after its peers (limit 60 s): for two sweeps eth-1 and
+    // eth-2 are over the limit while eth-3 is still under it, but not clearly producing blocks.
+    e.override.set('eth-3', { headTime: e.now() + 20 * S });
+    for (let i = 0; i < 10; i++) { e.stall('eth', 10 * S); e.sweep(); }
+    assert.deepEqual(e.notices.map((n) => `${n.kind} ${n.alert.key}`), ['fired head-age@chain:prod/ethereum/devnet']);
+    assert.equal(e.active().filter((a) => a.scope === 'node').length, 0);
+  });
+
   it('one node stalled while the others move: a node alert (and lag), not a chain alert', () => {
     const e = engine(fleetOf());
     e.sweeps(1);
