@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import type { Platform } from '../../src/chat/chat-event.ts';
 import type { Outbox, OutboxItem } from '../../src/ports/outbox.port.ts';
@@ -63,6 +64,13 @@ interface Entry {
 export function startOutboxConsumer(opts: OutboxConsumerOptions): { stop(): Promise<void> } {
   const keys = opts.platforms.map((p) => `${opts.prefix}:outbox:${p}`);
   const cmd = opts.redis.duplicate();
+  // Without a listener ioredis prints every failed reconnect as an "Unhandled error event".
+  let lastErrorLog = 0;
+  cmd.on('error', (err: Error) => {
+    if (Date.now() - lastErrorLog < 10_000) return;
+    lastErrorLog = Date.now();
+    opts.logger.warn({ err: err.message }, 'outbox connection to Redis failed; retrying');
+  });
   const delays = new Map(keys.map((k) => [k, new OutboxDelay(cmd, `${k}:delayed`, k, MAXLEN)]));
   const lanes = new KeyedQueue();
   /** Entries handed to a lane and not yet acknowledged or parked: never reclaimed from ourselves. */
@@ -160,13 +168,18 @@ export function startOutboxConsumer(opts: OutboxConsumerOptions): { stop(): Prom
   return {
     async stop() {
       running = false;
-      await loop.catch(() => undefined);
-      // Deliveries under way may finish; anything left stays pending and another replica claims it.
+      // While Redis is down the blocking read sits in ioredis's offline queue and never settles:
+      // give the loop a moment, then go. Nothing is lost — unacknowledged items stay pending in the
+      // stream and another replica (or this one restarted) claims them.
+      await Promise.race([loop.catch(() => undefined), sleep(STOP_WAIT_MS)]);
       await lanes.drain(5_000);
       cmd.disconnect();
     },
   };
 }
+
+/** How long `stop()` waits for the read loop (a blocking read lasts 500 ms when Redis is up). */
+const STOP_WAIT_MS = 1_500;
 
 /** How long after its due time a channel still parks newcomers: enough for the pump to bring the parked ones back first. */
 const PUMP_GRACE_MS = 1_500;

@@ -1,7 +1,5 @@
 import { createServer, type Server } from 'node:http';
 import { startOutboxConsumer } from '../../adapters/outbox/redis.outbox.ts';
-import { startDiscord } from '../../adapters/discord/discord.adapter.ts';
-import { startSlack } from '../../adapters/slack/slack.adapter.ts';
 import { countingDispatch } from '../../adapters/metrics/command-counter.ts';
 import { metricsRoute, serveRoutes } from '../../adapters/metrics/metrics-route.ts';
 import type { Platform } from '../chat/chat-event.ts';
@@ -28,6 +26,8 @@ export async function startBotRole(rt: Runtime, env: Env): Promise<{ close(): Pr
 
   if (env.SLACK_BOT_TOKEN || env.SLACK_SIGNING_SECRET) {
     if (!env.SLACK_BOT_TOKEN || !env.SLACK_SIGNING_SECRET) throw new Error('Slack needs both SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET');
+    // Each platform's library loads only when it is configured (discord.js alone is ~20 MB of heap).
+    const { startSlack } = await import('../../adapters/slack/slack.adapter.ts');
     const slack = await startSlack({
       botToken: env.SLACK_BOT_TOKEN,
       signingSecret: env.SLACK_SIGNING_SECRET,
@@ -46,6 +46,7 @@ export async function startBotRole(rt: Runtime, env: Env): Promise<{ close(): Pr
   if (env.DISCORD_TOKEN || env.DISCORD_APPLICATION_ID) {
     if (!env.DISCORD_TOKEN || !env.DISCORD_APPLICATION_ID) throw new Error('Discord needs both DISCORD_TOKEN and DISCORD_APPLICATION_ID');
     const discordHttpPort = chats.has('slack') ? env.PORT + 1 : env.PORT;
+    const { startDiscord } = await import('../../adapters/discord/discord.adapter.ts');
     const discord = await startDiscord({
       token: env.DISCORD_TOKEN,
       applicationId: env.DISCORD_APPLICATION_ID,

@@ -22,6 +22,8 @@ export interface BotProcess {
   waitForLog(match: (l: LogLine) => boolean, what: string, timeoutMs?: number): Promise<LogLine>;
   /** SIGTERM (graceful), SIGKILL after 10 s; resolves once it has exited. Safe to call twice. */
   stop(): Promise<void>;
+  /** How it exited (`code` null while running or when killed by a signal). */
+  exit(): { code: number | null; signal: NodeJS.Signals | null };
 }
 
 /** Variables of the host that must not leak into a bot under test (a developer's real tokens). */
@@ -64,6 +66,7 @@ export async function startBotProcess(role: 'bot' | 'worker' | 'all', env: Recor
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await waitForExit(child, 10_000);
     },
+    exit: () => ({ code: child.exitCode, signal: child.signalCode }),
   };
   const ready = role === 'worker' ? 'health sweeps scheduled' : 'bot started';
   try {
