@@ -1,5 +1,5 @@
 import { UnrecoverableError } from 'bullmq';
-import { lockKey } from '../../src/pipeline/handlers/lock.handler.ts';
+import { lockKey } from '../../src/policy/locks.ts';
 import type { LockInfo, StateStore } from '../../src/ports/state.port.ts';
 import { isLease, takeLease } from '../lease.ts';
 

@@ -2,7 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { UpgradeJob } from '../../src/jobs/job-data.schema.ts';
 import type { Fleet, FleetNode } from '../../src/fleet/fleet.schema.ts';
 import { errorMessage } from '../../src/errors.ts';
-import { lockKey } from '../../src/pipeline/handlers/lock.handler.ts';
+import { lockKey } from '../../src/policy/locks.ts';
 import { batchesOf, TERMINAL, type RolloutNode, type RolloutRecord, type RolloutStatus } from '../../src/rollout/rollout.record.ts';
 import type { Severity } from '../../src/chat/message.ts';
 import type { JobContext } from '../job-context.ts';

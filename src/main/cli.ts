@@ -40,7 +40,10 @@ async function serve(which: { bot: boolean; worker: boolean }): Promise<void> {
   const logger = createLogger(env.LOG_LEVEL);
   const rt = await (await roles.runtime()).createRuntime({ redisUrl: needRedis(env), prefix: env.CHAINOPS_PREFIX, fleetPath: env.CHAINOPS_CONFIG, logger });
   const parts: Array<{ close(): Promise<void> }> = [];
-  if (which.worker) parts.push(await (await roles.worker()).startWorkerRole(rt, { concurrency: env.WORKER_CONCURRENCY }));
+  if (which.worker) {
+    const worker = await roles.worker();
+    parts.push(await worker.startWorkerRole(rt, worker.workerOptions(env)));
+  }
   if (which.bot) parts.push(await (await roles.bot()).startBotRole(rt, env));
   (await roles.host()).onShutdown(['SIGTERM', 'SIGINT'], async () => {
     for (const p of parts.reverse()) await p.close();

@@ -14,6 +14,12 @@ export const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   /** Jobs processed at once per queue by one worker process. @defaultValue 4 */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(4),
+  /** Private key ansible-playbook uses for the nodes' SSH (mounted secret). @defaultValue the user's SSH agent / keys */
+  CHAINOPS_SSH_KEY_FILE: z.string().min(1).optional(),
+  /** Lease of the env/group lock and node leases a running job holds (renewed every third). @defaultValue 30 000 ms */
+  CHAINOPS_LEASE_MS: z.coerce.number().int().min(1_000, 'use at least 1000 (ms)').max(600_000, 'use at most 600000 (ms)').default(30_000),
+  /** BullMQ job lock: a dead worker's job moves to another after about this long. @defaultValue 15 000 ms (jobs/worker-host.ts) */
+  CHAINOPS_JOB_LOCK_MS: z.coerce.number().int().min(1_000, 'use at least 1000 (ms)').max(600_000, 'use at most 600000 (ms)').optional(),
   /** The console user (must be listed under roles.*.console). @defaultValue $USER */
   CHAINOPS_CONSOLE_USER: z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/).optional(),
   SLACK_BOT_TOKEN: z.string().optional(),

@@ -14,12 +14,33 @@ import { AnsiblePlaybookRunner } from '../../adapters/ansible/ansible-playbook.r
 import { upgradeProcessor } from '../../jobs/upgrade/upgrade.processor.ts';
 import { fileDigest } from './file-digest.ts';
 import { withMetricsHttp } from './metrics-http.ts';
+import type { Env } from './env.ts';
 import { newId, type Runtime } from './runtime.ts';
 
 const DAY_MS = 86_400_000;
 
 /** Start the job processors and (idempotently, from any replica) the health-sweep and drift schedules. */
-export async function startWorkerRole(rt: Runtime, opts: { concurrency: number }): Promise<{ close(): Promise<void> }> {
+export interface WorkerRoleOptions {
+  concurrency: number;
+  /** `CHAINOPS_SSH_KEY_FILE` */
+  sshKeyFile?: string;
+  /** `CHAINOPS_LEASE_MS` @defaultValue 30 000 */
+  leaseMs?: number;
+  /** `CHAINOPS_JOB_LOCK_MS` @defaultValue the worker host's */
+  jobLockMs?: number;
+}
+
+/** The worker role's options from the parsed environment. */
+export function workerOptions(env: Env): WorkerRoleOptions {
+  return {
+    concurrency: env.WORKER_CONCURRENCY,
+    leaseMs: env.CHAINOPS_LEASE_MS,
+    ...(env.CHAINOPS_SSH_KEY_FILE ? { sshKeyFile: env.CHAINOPS_SSH_KEY_FILE } : {}),
+    ...(env.CHAINOPS_JOB_LOCK_MS ? { jobLockMs: env.CHAINOPS_JOB_LOCK_MS } : {}),
+  };
+}
+
+export async function startWorkerRole(rt: Runtime, opts: WorkerRoleOptions): Promise<{ close(): Promise<void> }> {
   const deps: WorkerDeps = {
     fleet: rt.fleet,
     checkerFor: rt.checkers,
@@ -29,11 +50,11 @@ export async function startWorkerRole(rt: Runtime, opts: { concurrency: number }
     clock: rt.core.clock,
     logger: rt.logger,
     rollouts: rt.rollouts,
-    playbooks: new AnsiblePlaybookRunner({ ...(process.env['CHAINOPS_SSH_KEY_FILE'] ? { privateKeyFile: process.env['CHAINOPS_SSH_KEY_FILE'] } : {}) }),
+    playbooks: new AnsiblePlaybookRunner({ ...(opts.sshKeyFile ? { privateKeyFile: opts.sshKeyFile } : {}) }),
     fleetDir: rt.fleetDir,
     fileDigest,
     workerId: `${hostname()}-${process.pid}-${newId()}`,
-    leaseMs: Number(process.env['CHAINOPS_LEASE_MS'] ?? 30_000),
+    leaseMs: opts.leaseMs ?? 30_000,
     alerts: rt.alerts,
     ssh: new NodeSshRunner(),
     queue: rt.queue,
@@ -53,7 +74,7 @@ export async function startWorkerRole(rt: Runtime, opts: { concurrency: number }
     prefix: rt.prefix,
     concurrency: opts.concurrency,
     logger: rt.logger,
-    ...(process.env['CHAINOPS_JOB_LOCK_MS'] ? { lockDurationMs: Number(process.env['CHAINOPS_JOB_LOCK_MS']) } : {}),
+    ...(opts.jobLockMs ? { lockDurationMs: opts.jobLockMs } : {}),
     processors: {
       health: healthProcessor(deps),
       drift: driftProcessor(deps, { provision, kv: rt.fleetView.kv, prefix: rt.prefix, factsLog: new FactsLog(rt.fleetView.kv, rt.prefix) }),

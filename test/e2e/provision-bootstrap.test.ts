@@ -69,7 +69,7 @@ roles:
   process.env['CHAINOPS_SSH_KEY_FILE'] = sshd.keyFile;
   process.env['METRICS_PORT'] = '0';
   rt = await createRuntime({ redisUrl: redis.url, prefix: `t-${randomUUID().slice(0, 8)}`, fleetPath, logger: pino({ level: 'silent' }), fleetGit: null, fleetPollMs: 200 });
-  worker = await startWorkerRole(rt, { concurrency: 1 });
+  worker = await startWorkerRole(rt, { concurrency: 1, sshKeyFile: sshd.keyFile });
 });
 
 after(async () => {

@@ -89,7 +89,7 @@ before(async () => {
   const logger = pino({ level: 'silent' });
   prefix = `t-${randomUUID().slice(0, 8)}`;
   rt = await createRuntime({ redisUrl: redis.url, prefix, fleetPath: join(dir, 'chainops.yaml'), logger, fleetGit: null, fleetPollMs: 200 });
-  worker = await startWorkerRole(rt, { concurrency: 2 });
+  worker = await startWorkerRole(rt, { concurrency: 2, sshKeyFile: sshd.keyFile });
   const stream = new PassThrough();
   stream.on('data', (d: Buffer) => (out += d.toString()));
   const chat = new ConsoleChat(stream, { color: false, width: 200 });

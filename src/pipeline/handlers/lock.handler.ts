@@ -1,13 +1,10 @@
 import { UserError } from '../../errors.ts';
 import { requireEnv, requireGroup } from '../../fleet/fleet.lookup.ts';
+import { lockKey } from '../../policy/locks.ts';
 import { atLeast } from '../../policy/roles.ts';
 import { ago, noteMessage } from '../../render/basic.messages.ts';
 import { num, str, type HandlerContext } from '../context.ts';
 
-/** The key of the one-change-at-a-time lock of an environment and group. */
-export function lockKey(env: string, group: string): string {
-  return `${env}/${group}`;
-}
 
 function checkEnvGroup(ctx: HandlerContext): { env: string; group: string } {
   const env = str(ctx, 'env')!;
