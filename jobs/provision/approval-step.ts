@@ -1,4 +1,4 @@
-import type { ApprovalRequest } from '../../src/approval/approval.ts';
+import { newApprovalRequest, type ApprovalRequest } from '../../src/approval/approval.ts';
 import type { Block } from '../../src/chat/message.ts';
 import { canonical } from '../../src/command/parse.ts';
 import { specOf } from '../../src/command/grammar.ts';
@@ -28,22 +28,7 @@ export async function askApproval(t: TfJob, saved: SavedPlan, spec: ChangeSpec, 
     ? { kind: 'provision', phase: 'apply', env, group: t.group, count: t.data.count, nodes: spec.created, plan }
     : { kind: 'decommission', phase: 'apply', env, group: t.group, node: t.data.node, plan };
   const data: TerraformApprovalData = { terraform: { prefix: t.data.kind === 'provision' ? 'pv' : 'dc', group: t.group, summary: summary as TerraformApprovalData['terraform']['summary'], job } };
-  const request: ApprovalRequest = {
-    id,
-    env,
-    command: commandOf(t),
-    planHash: saved.hash,
-    job: { queue: 'provision', jobId: '', data },
-    requestedBy: t.data.requestedBy,
-    required: policy.required,
-    selfApproval: policy.self_approval,
-    approverRole: policy.approver_role,
-    approvals: [],
-    status: 'pending',
-    createdAt: now,
-    expiresAt: now + policy.expires,
-    rev: 0,
-  };
+  const request = newApprovalRequest({ id, env, command: commandOf(t), planHash: saved.hash, job: { queue: 'provision', jobId: '', data }, requestedBy: t.data.requestedBy, policy, now });
   await deps.state.createApproval(request);
   await deps.audit.append({ at: now, actor: t.data.requestedBy, action: 'approval.request', detail: `${id} ${request.command} (terraform plan ${saved.hash.slice(0, 12)})`, outcome: 'pending', ref: id });
   await deps.outbox.publish({

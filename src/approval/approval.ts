@@ -1,4 +1,5 @@
 import type { MessageRef } from '../chat/chat-event.ts';
+import type { Environment } from '../fleet/fleet.schema.ts';
 import type { QueueName } from '../ports/queue.port.ts';
 
 export type ApprovalStatus = 'pending' | 'approved' | 'rejected' | 'expired';
@@ -26,4 +27,39 @@ export interface ApprovalRequest {
   /** Optimistic-concurrency revision: bumped on every save. */
   rev: number;
   message?: MessageRef;
+}
+
+/** The environment's approval policy, as the fleet file sets it. */
+export type ApprovalPolicy = Environment['approval'];
+
+/**
+ * A new pending request under `policy`: the one constructor for every path that asks for approval
+ * (a typed change, a Terraform plan waiting to be applied).
+ */
+export function newApprovalRequest(o: {
+  id: string;
+  env: string;
+  command: string;
+  planHash: string;
+  job: ApprovalRequest['job'];
+  requestedBy: string;
+  policy: ApprovalPolicy;
+  now: number;
+}): ApprovalRequest {
+  return {
+    id: o.id,
+    env: o.env,
+    command: o.command,
+    planHash: o.planHash,
+    job: o.job,
+    requestedBy: o.requestedBy,
+    required: o.policy.required,
+    selfApproval: o.policy.self_approval,
+    approverRole: o.policy.approver_role,
+    approvals: [],
+    status: 'pending',
+    createdAt: o.now,
+    expiresAt: o.now + o.policy.expires,
+    rev: 0,
+  };
 }

@@ -1,4 +1,4 @@
-import type { ApprovalRequest } from '../../approval/approval.ts';
+import { newApprovalRequest } from '../../approval/approval.ts';
 import { atLeast } from '../../policy/roles.ts';
 import { approvalMessage } from '../../render/approval.message.ts';
 import { noteMessage } from '../../render/basic.messages.ts';
@@ -29,22 +29,7 @@ export async function changeHandler(ctx: HandlerContext): Promise<void> {
   }
   const now = ctx.deps.clock.now();
   const id = `ap-${ctx.deps.newId()}`;
-  const request: ApprovalRequest = {
-    id,
-    env: plan.env,
-    command: ctx.command.canonical,
-    planHash: plan.hash,
-    job: { queue: plan.queue, jobId: '', data: null },
-    requestedBy: ctx.who,
-    required: policy.required,
-    selfApproval: policy.self_approval,
-    approverRole: policy.approver_role,
-    approvals: [],
-    status: 'pending',
-    createdAt: now,
-    expiresAt: now + policy.expires,
-    rev: 0,
-  };
+  const request = newApprovalRequest({ id, env: plan.env, command: ctx.command.canonical, planHash: plan.hash, job: { queue: plan.queue, jobId: '', data: null }, requestedBy: ctx.who, policy, now });
   await ctx.deps.state.createApproval(request);
   await ctx.deps.audit.append({ at: now, actor: ctx.who, action: 'approval.request', detail: `${id} ${ctx.command.canonical}`, outcome: 'pending', ref: id });
   const canApproveSelf = policy.self_approval && atLeast(ctx.role, policy.approver_role);
