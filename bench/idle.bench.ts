@@ -2,9 +2,11 @@
 // process (`node bin/chainops.js bot|worker`) against a redis-server the bench starts (the bot on
 // Slack over HTTP, pointed at the stand-in; the worker sweeping a small fleet on its schedule), side by
 // side with the baselines: a bare `node -e` holding one ioredis connection, and the same under the tsx
-// loader that bin/chainops.js uses. Samples /proc every second. Prints figures; asserts nothing.
+// loader that bin/chainops.js uses. The same bot and worker compiled to JavaScript (`npm run build`,
+// `node dist/src/main/cli.js`, as the Docker image runs them) are watched beside them: the bench builds
+// dist/ first. Samples /proc every second. Prints figures; asserts nothing.
 //   BENCH_IDLE_SECONDS=30   how long to watch after everything is up
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,6 +45,7 @@ const HOLD_REDIS = "import { Redis } from 'ioredis'; const r = new Redis(process
 const dir = mkdtempSync(join(tmpdir(), 'chainops-bench-idle-'));
 const children: ChildProcess[] = [];
 const redis = await startRedisServer({ appendonly: false });
+execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
 
 function run(name: string, args: string[], env: Record<string, string> = {}): ChildProcess {
   const log = openSync(join(dir, `${name}.log`), 'w');
@@ -57,15 +60,23 @@ try {
   const { url: apiUrl } = await new Promise<{ url: string }>((resolve) => standIn.once('message', (m) => resolve(m as { url: string })));
   writeFileSync(join(dir, 'chainops.yaml'), FLEET);
   const common = { CHAINOPS_CONFIG: join(dir, 'chainops.yaml'), CHAINOPS_PREFIX: 'bench-idle' };
+  // The compiled pair on a prefix of its own, so each worker sweeps on its own schedule.
+  const dist = { ...common, CHAINOPS_PREFIX: 'bench-idle-dist' };
   const port = await freePort();
+  const distPort = await freePort();
   const procs = [
     { name: 'node -e + ioredis (baseline)', child: run('baseline', ['--input-type=module', '-e', HOLD_REDIS]) },
     { name: 'node --import tsx -e + ioredis', child: run('baseline-tsx', ['--import', 'tsx', '--input-type=module', '-e', HOLD_REDIS]) },
     { name: 'chainops bot (Slack HTTP)', child: run('bot', ['bin/chainops.js', 'bot'], { ...common, PORT: String(port), SLACK_BOT_TOKEN: TOKEN, SLACK_SIGNING_SECRET: 'bench-idle-secret', SLACK_API_URL: apiUrl }), target: true },
     { name: 'chainops worker', child: run('worker', ['bin/chainops.js', 'worker'], common), target: true },
+    { name: 'chainops bot, compiled (dist/)', child: run('bot-dist', ['dist/src/main/cli.js', 'bot'], { ...dist, PORT: String(distPort), SLACK_BOT_TOKEN: TOKEN, SLACK_SIGNING_SECRET: 'bench-idle-secret', SLACK_API_URL: apiUrl }), target: true },
+    { name: 'chainops worker, compiled (dist/)', child: run('worker-dist', ['dist/src/main/cli.js', 'worker'], { ...dist, METRICS_PORT: '0' }), target: true },
   ];
   await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, { what: 'the bot to serve /healthz', timeoutMs: 60_000, intervalMs: 200 });
-  await waitFor(async () => /health sweeps scheduled/.test(readFileSync(join(dir, 'worker.log'), 'utf8')), { what: 'the worker to schedule its sweeps', timeoutMs: 60_000, intervalMs: 200 });
+  await waitFor(async () => (await fetch(`http://127.0.0.1:${distPort}/healthz`)).ok, { what: 'the compiled bot to serve /healthz', timeoutMs: 60_000, intervalMs: 200 });
+  for (const w of ['worker', 'worker-dist']) {
+    await waitFor(async () => /health sweeps scheduled/.test(readFileSync(join(dir, `${w}.log`), 'utf8')), { what: `${w} to schedule its sweeps`, timeoutMs: 60_000, intervalMs: 200 });
+  }
   for (const p of procs) if (p.child.exitCode !== null) throw new Error(`${p.name} exited: ${readFileSync(join(dir, `${p.name.split(' ')[0]}.log`), 'utf8').slice(-500)}`);
 
   console.log(`machine: ${machine()}`);

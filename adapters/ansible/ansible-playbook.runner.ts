@@ -2,17 +2,17 @@ import { spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, isAbsolute, join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { ChainopsError, UserError } from '../../src/errors.ts';
 import { NAME_RE } from '../../src/fleet/names.ts';
+import { packagePath } from '../../src/package-root.ts';
 import { ansibleInventory, knownHosts } from '../../src/inventory/ansible-inventory.ts';
 import type { PlaybookEvent, PlaybookRequest, PlaybookResult, PlaybookRunner } from '../../src/ports/playbook.port.ts';
 import { parsePlaybookEvent } from './playbook-event.ts';
 
-const CALLBACK_DIR = join(dirname(fileURLToPath(import.meta.url)), 'callback_plugins');
+const CALLBACK_DIR = packagePath('adapters', 'ansible', 'callback_plugins');
 const PASS_ENV = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TMPDIR', 'USER', 'LOGNAME'];
 
 export interface AnsibleRunnerOptions {

@@ -3,7 +3,8 @@ import type { FleetNode, NodeGroup } from '../../src/fleet/fleet.schema.ts';
 import type { Snapshot } from '../../src/health/snapshot.ts';
 import { parseClientVersion } from '../../src/health/version.ts';
 import type { ChainChecker } from '../../src/ports/rpc.port.ts';
-import { RpcError, type RpcCall, type RpcOutcome, type RpcTarget } from './json-rpc.client.ts';
+import { RpcError, type RpcCall, type RpcOutcome } from './json-rpc.client.ts';
+import { batchOrSingles } from './rpc-batch.ts';
 import { resolveTarget } from './rpc-auth.ts';
 import { unexpectedError } from './rpc-errors.ts';
 import type { CheckerDeps } from './checker-deps.ts';
@@ -16,6 +17,9 @@ const syncingSchema = z.union([
 ]);
 const blockSchema = z.object({ number: hexQty, timestamp: hexQty }).loose().nullable();
 const versionSchema = z.string().max(512);
+
+/** Arrays of the latest block nobody reads: emptied before the answer is parsed. */
+const UNREAD_ARRAYS = ['transactions', 'withdrawals', 'uncles'] as const;
 
 const CALLS: RpcCall[] = [
   { method: 'eth_chainId' },
@@ -39,36 +43,14 @@ export class EthChecker implements ChainChecker {
     let outcomes: RpcOutcome[];
     let latencyMs: number;
     try {
-      outcomes = await this.fetch(resolved.target, opts.timeoutMs, start);
+      // One batch (single calls if the node refuses batches); the block's hash lists are never read.
+      outcomes = await batchOrSingles(this.deps.client, resolved.target, CALLS, opts.timeoutMs, start, UNREAD_ARRAYS);
       latencyMs = elapsed(start);
     } catch (err) {
       const message = err instanceof RpcError ? err.message : unexpectedError(err);
       return scrub(downSnapshot(node, group, now(), elapsed(start), message), resolved.target);
     }
     return scrub(fill(baseSnapshot(node, group, now(), latencyMs), outcomes), resolved.target);
-  }
-
-  private async fetch(target: RpcTarget, timeoutMs: number, start: number): Promise<RpcOutcome[]> {
-    try {
-      return await this.deps.client.batch(target, CALLS, { timeoutMs });
-    } catch (err) {
-      if (!(err instanceof RpcError) || err.kind !== 'batch') throw err;
-    }
-    // The node refused the batch: the same calls one by one, in parallel, within what is left of the budget.
-    const left = Math.max(1, timeoutMs - (performance.now() - start));
-    const outcomes = await Promise.all(
-      CALLS.map((c) =>
-        this.deps.client.call(target, c.method, c.params ?? [], { timeoutMs: left }).then(
-          (result): RpcOutcome => ({ ok: true, result }),
-          (err: unknown): RpcOutcome => {
-            // A dead transport fails every call the same way: report it once as the node being down.
-            if (err instanceof RpcError && (err.kind === 'transport' || err.kind === 'auth')) throw err;
-            return { ok: false, error: err instanceof Error ? err.message : String(err) };
-          },
-        ),
-      ),
-    );
-    return outcomes;
   }
 }
 

@@ -1,6 +1,7 @@
 import { Agent, request } from 'undici';
 import { z } from 'zod';
 import { ChainopsError } from '../../src/errors.ts';
+import { parsePruned } from './json-prune.ts';
 import { authSecrets, describeTransportError, redact, safeOrigin } from './rpc-errors.ts';
 
 /** Where to send calls: the node's URL plus optional basic-auth credentials (never put in the URL). */
@@ -88,10 +89,10 @@ export class JsonRpcClient {
    * Sends the calls as one JSON-RPC batch; answers come back in call order. Throws `RpcError` with
    * kind `batch` when the node refuses batches, so the caller can fall back to single calls.
    */
-  async batch(target: RpcTarget, calls: RpcCall[], opts: { timeoutMs: number }): Promise<RpcOutcome[]> {
+  async batch(target: RpcTarget, calls: RpcCall[], opts: { timeoutMs: number; skipArrays?: readonly string[] }): Promise<RpcOutcome[]> {
     const ids = calls.map(() => this.nextId++);
     const payload = calls.map((c, i) => ({ jsonrpc: '2.0', id: ids[i], method: c.method, params: c.params ?? [] }));
-    const body = await this.post(target, payload, opts.timeoutMs, true);
+    const body = await this.post(target, payload, opts.timeoutMs, true, opts.skipArrays);
     if (!Array.isArray(body)) {
       const single = responseSchema.safeParse(body);
       const why = single.success && single.data.error?.message ? `: ${clip(single.data.error.message)}` : '';
@@ -114,7 +115,8 @@ export class JsonRpcClient {
    * the status with the parsed body; throws `RpcError` only for transport and auth (401/403) failures.
    */
   async get(target: RpcTarget, path: string, opts: { timeoutMs: number }): Promise<HttpAnswer> {
-    const { status, text } = await this.send(target, 'GET', path, undefined, opts.timeoutMs);
+    const { status, bytes } = await this.send(target, 'GET', path, undefined, opts.timeoutMs);
+    const text = bytes.toString('utf8');
     let json: unknown;
     try {
       json = text.trim() ? JSON.parse(text) : undefined;
@@ -129,12 +131,12 @@ export class JsonRpcClient {
     await this.agent.close();
   }
 
-  private async post(target: RpcTarget, payload: unknown, timeoutMs: number, isBatch = false): Promise<unknown> {
+  private async post(target: RpcTarget, payload: unknown, timeoutMs: number, isBatch = false, skipArrays?: readonly string[]): Promise<unknown> {
     const origin = safeOrigin(target.url);
-    const { status, text } = await this.send(target, 'POST', undefined, JSON.stringify(payload), timeoutMs);
+    const { status, bytes } = await this.send(target, 'POST', undefined, JSON.stringify(payload), timeoutMs);
     let json: unknown;
     try {
-      json = JSON.parse(text);
+      json = parsePruned(bytes, skipArrays);
     } catch {
       // A batch refused by a proxy or an old node often comes back as a plain 4xx page.
       if (isBatch && status >= 400 && status < 500) throw new RpcError(`the node refused a batch request (HTTP ${status})`, 'batch');
@@ -150,7 +152,7 @@ export class JsonRpcClient {
     path: string | undefined,
     body: string | undefined,
     timeoutMs: number,
-  ): Promise<{ status: number; text: string }> {
+  ): Promise<{ status: number; bytes: Buffer }> {
     const origin = safeOrigin(target.url);
     const secrets = authSecrets(target.auth);
     const headers: Record<string, string> = { accept: 'application/json' };
@@ -178,7 +180,7 @@ export class JsonRpcClient {
       throw new RpcError(`authentication failed (HTTP ${status}) at ${origin}: check the RPC username and password`, 'auth');
     }
     try {
-      return { status, text: await readCapped(res.body, this.maxBytes) };
+      return { status, bytes: await readCapped(res.body, this.maxBytes) };
     } catch (err) {
       throw new RpcError(redact(`${describeTransportError(err, timeoutMs)} (${origin})`, secrets), 'transport');
     }
@@ -210,7 +212,7 @@ function clip(text: string): string {
 }
 
 /** Reads the body but stops at `max` bytes, so a misbehaving node cannot exhaust memory. */
-async function readCapped(body: AsyncIterable<Buffer> & { destroy(err?: Error): unknown }, max: number): Promise<string> {
+async function readCapped(body: AsyncIterable<Buffer> & { destroy(err?: Error): unknown }, max: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
@@ -221,5 +223,6 @@ async function readCapped(body: AsyncIterable<Buffer> & { destroy(err?: Error): 
     }
     chunks.push(chunk);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  // Most answers arrive in one chunk: use it as is rather than copy it.
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
 }

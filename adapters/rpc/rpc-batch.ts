@@ -12,9 +12,11 @@ export async function batchOrSingles(
   calls: readonly RpcCall[],
   timeoutMs: number,
   start: number,
+  /** Arrays in the answers nobody reads (see `dropFlatArrays`). */
+  skipArrays?: readonly string[],
 ): Promise<RpcOutcome[]> {
   try {
-    return await client.batch(target, [...calls], { timeoutMs });
+    return await client.batch(target, [...calls], { timeoutMs, ...(skipArrays ? { skipArrays } : {}) });
   } catch (err) {
     if (!(err instanceof RpcError) || err.kind !== 'batch') throw err;
   }

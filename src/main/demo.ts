@@ -9,11 +9,12 @@ import { startRedisServer } from '../../adapters/local/redis-server.process.ts';
 import { waitFor } from '../../adapters/local/wait-for.ts';
 import { runConsoleRole } from './console.role.ts';
 import { createFileLogger } from './logger.ts';
+import { packagePath } from '../package-root.ts';
 import { createRuntime } from './runtime.ts';
 import { ensureSystemPackages } from './system-packages.ts';
 import { startWorkerRole } from './worker.role.ts';
 
-const TEMPLATE = new URL('../../examples/demo/chainops.yaml', import.meta.url);
+const TEMPLATE = packagePath('examples', 'demo', 'chainops.yaml');
 
 /**
  * `chainops demo`: a whole fleet on this machine with no chat account — its own Redis (unless
