@@ -22,7 +22,7 @@ import { ansibleInventory, knownHosts } from '../src/inventory/ansible-inventory
 import { upgradePlanHash } from '../src/rollout/plan.ts';
 import { splitWaves } from '../src/rollout/waves.ts';
 import { fileDigest } from '../src/main/file-digest.ts';
-import { clientVersion, DEMO_PLAYBOOK, startDemoHosts } from '../test/helpers/demo-hosts.ts';
+import { clientVersion, DEMO_PLAYBOOK, startDemoHosts } from '../adapters/local/demo-hosts.ts';
 
 const run = promisify(execFile);
 const V = ['7.9.1', '7.9.2'] as const;

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { VERSION_RE } from '../../src/fleet/names.ts';
+import { packagePath } from '../../src/package-root.ts';
 
 const run = promisify(execFile);
 
@@ -16,7 +17,7 @@ export function installedGanacheVersion(): { version: string; dir: string } {
 }
 
 /** Default cache of unpacked releases, kept between runs on one machine. */
-export const DEFAULT_RELEASES_DIR = resolve('node_modules/.cache/chainops-releases');
+export const DEFAULT_RELEASES_DIR = packagePath('node_modules', '.cache', 'chainops-releases');
 
 /**
  * Make `<dir>/ganache-<version>/node_modules/ganache` exist for each version: the installed one is

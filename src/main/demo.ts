@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
+import { DEMO_PLAYBOOK, startDemoHosts } from '../../adapters/local/demo-hosts.ts';
 import { startGanache } from '../../adapters/local/ganache.process.ts';
+import { startHeadLeveler } from '../../adapters/local/head-leveler.ts';
 import { startBlockProducer, startLitecoind } from '../../adapters/local/litecoind.process.ts';
 import { startRedisServer } from '../../adapters/local/redis-server.process.ts';
 import { waitFor } from '../../adapters/local/wait-for.ts';
@@ -15,6 +17,19 @@ import { ensureSystemPackages } from './system-packages.ts';
 import { startWorkerRole } from './worker.role.ts';
 
 const TEMPLATE = packagePath('examples', 'demo', 'chainops.yaml');
+/** The demo's Ethereum nodes start on the older release; the fleet file wants the newer one. */
+export const DEMO_ETH_OLD = '7.9.1';
+export const DEMO_ETH_NEW = '7.9.2';
+
+/** What the fleet file says about one node beyond its rpc_url (SSH access, Ansible variables). */
+export type NodeExtras = Record<string, { ssh: object; ansible_vars: object }>;
+
+interface EthNodes {
+  urls: string[];
+  /** Set when the nodes can be upgraded: each node's SSH and Ansible settings, and the group's playbook. */
+  upgradeable?: { nodes: NodeExtras; playbook: string; keyFile: string };
+  stop(): Promise<void>;
+}
 
 /**
  * `chainops demo`: a whole fleet on this machine with no chat account — its own Redis (unless
@@ -40,8 +55,8 @@ export async function runDemo(opts: { exec?: string; as: string }): Promise<numb
       cleanups.push(redis.stop);
       redisUrl = redis.url;
     }
-    const eth = await Promise.all([0, 1, 2].map(() => startGanache({ blockTimeSec: 2, chainId: 1337 })));
-    eth.forEach((g) => cleanups.push(g.stop));
+    const eth = await startEthNodes(dir, say);
+    cleanups.push(eth.stop);
     const password = randomBytes(18).toString('base64url');
     process.env['LTC_RPC_PASSWORD'] = password;
     const ltc1 = await startLitecoind({ rpcUser: 'chainops', rpcPassword: password });
@@ -54,19 +69,21 @@ export async function runDemo(opts: { exec?: string; as: string }): Promise<numb
     cleanups.push(producer.stop);
 
     const urls: Record<string, string> = {
-      'eth-1': eth[0]!.url, 'eth-2': eth[1]!.url, 'eth-3': eth[2]!.url, 'ltc-1': ltc1.rpcUrl, 'ltc-2': ltc2.rpcUrl,
+      'eth-1': eth.urls[0]!, 'eth-2': eth.urls[1]!, 'eth-3': eth.urls[2]!, 'ltc-1': ltc1.rpcUrl, 'ltc-2': ltc2.rpcUrl,
     };
     const fleetPath = join(dir, 'chainops.yaml');
-    await writeFile(fleetPath, await demoFleet(urls));
+    await writeFile(fleetPath, await demoFleet(urls, eth.upgradeable));
     const logPath = join(dir, 'chainops.log');
     const logger = createFileLogger(process.env['LOG_LEVEL'] ?? 'info', logPath);
     const rt = await createRuntime({ redisUrl, prefix: `demo-${randomBytes(3).toString('hex')}`, fleetPath, logger });
     cleanups.push(() => rt.close());
-    const worker = await startWorkerRole(rt, { concurrency: 4 });
+    if (eth.upgradeable) process.env['CHAINOPS_SSH_KEY_FILE'] = eth.upgradeable.keyFile; // host facts and `run` over SSH
+    const worker = await startWorkerRole(rt, { concurrency: 4, ...(eth.upgradeable ? { sshKeyFile: eth.upgradeable.keyFile } : {}) });
     cleanups.push(() => worker.close());
     say(`fleet file: ${fleetPath} (from examples/demo/chainops.yaml) · logs: ${logPath}`);
     if (opts.exec === undefined) {
       say('Type /chainops help. Users: alice (admin), bob (approver), carol (operator); switch with /as bob or add --as bob. Ctrl-D or exit quits.');
+      if (eth.upgradeable) say(`The Ethereum nodes run ganache ${DEMO_ETH_OLD}, the fleet wants ${DEMO_ETH_NEW}: try /chainops drift, then /chainops upgrade eth-devnet ${DEMO_ETH_NEW} --env prod --as carol and approve as bob.`);
     }
     return await runConsoleRole(rt, { user: opts.as, ...(opts.exec !== undefined ? { exec: opts.exec } : {}) });
   } catch (err) {
@@ -78,13 +95,53 @@ export async function runDemo(opts: { exec?: string; as: string }): Promise<numb
   }
 }
 
-/** The template fleet with each node's rpc_url pointing at where the demo started it. */
-export async function demoFleet(urls: Record<string, string>): Promise<string> {
+/**
+ * The template fleet with each node's rpc_url pointing at where the demo started it; with `upgradeable`,
+ * the Ethereum nodes also get their SSH and Ansible settings and the group its playbook.
+ */
+export async function demoFleet(urls: Record<string, string>, upgradeable?: { nodes: NodeExtras; playbook: string }): Promise<string> {
   const doc = parseDocument(await readFile(TEMPLATE, 'utf8'));
   const nodes = doc.get('nodes') as { items: Array<{ get(k: string): unknown; set(k: string, v: unknown): void }> };
   for (const node of nodes.items) {
-    const url = urls[String(node.get('name'))];
+    const name = String(node.get('name'));
+    const url = urls[name];
     if (url) node.set('rpc_url', url);
+    const extras = upgradeable?.nodes[name];
+    if (extras) {
+      node.set('ssh', doc.createNode(extras.ssh, { flow: true }));
+      node.set('ansible_vars', doc.createNode(extras.ansible_vars, { flow: true }));
+    }
   }
+  if (upgradeable) doc.setIn(['groups', 'eth-devnet', 'playbook'], upgradeable.playbook);
   return doc.toString();
+}
+
+/**
+ * Three Ethereum nodes. Where sshd and Ansible are available, each is a throwaway SSH host on loopback
+ * whose ganache the demo playbook can upgrade (releases fetched once from the npm registry), kept level
+ * with its peers as p2p sync would; otherwise three plain ganache processes (upgrades then stop at "no
+ * playbook").
+ */
+async function startEthNodes(dir: string, say: (line: string) => void): Promise<EthNodes> {
+  if (ensureSystemPackages(['openssh-server', 'openssh-client', 'ansible-core'], say)) {
+    try {
+      const hosts = await startDemoHosts({ count: 3, version: DEMO_ETH_OLD, releases: [DEMO_ETH_OLD, DEMO_ETH_NEW], prefix: 'eth' });
+      const leveler = startHeadLeveler(() => hosts.hosts.map((h) => h.rpcUrl));
+      await copyFile(DEMO_PLAYBOOK, join(dir, 'upgrade.yml'));
+      return {
+        urls: hosts.hosts.map((h) => h.rpcUrl),
+        upgradeable: { nodes: Object.fromEntries(hosts.hosts.map((h) => [h.name, hosts.settings(h)])), playbook: 'upgrade.yml', keyFile: hosts.keyFile },
+        async stop() {
+          leveler.stop();
+          await hosts.stop();
+        },
+      };
+    } catch (err) {
+      say(`rolling upgrades are off in this demo (${err instanceof Error ? err.message.split('\n')[0] : String(err)}); the Ethereum nodes run without SSH`);
+    }
+  } else {
+    say('rolling upgrades are off in this demo (they need sshd and ansible-playbook); the Ethereum nodes run without SSH');
+  }
+  const eth = await Promise.all([0, 1, 2].map(() => startGanache({ blockTimeSec: 2, chainId: 1337 })));
+  return { urls: eth.map((g) => g.url), stop: async () => void (await Promise.all(eth.map((g) => g.stop()))) };
 }

@@ -9,7 +9,7 @@ import { waitFor } from '../../adapters/local/wait-for.ts';
 import { RedisRolloutStore } from '../../adapters/redis/redis-rollout.store.ts';
 import { RedisStateStore } from '../../adapters/redis/redis-state.store.ts';
 import { startBotProcess, type BotProcess } from '../helpers/bot-process.ts';
-import { clientVersion, DEMO_PLAYBOOK, startDemoHosts, type DemoHosts } from '../helpers/demo-hosts.ts';
+import { clientVersion, DEMO_PLAYBOOK, startDemoHosts, type DemoHosts } from '../../adapters/local/demo-hosts.ts';
 import { runCli } from '../helpers/run-cli.ts';
 
 // Issue #8, chaos 1: the worker running a rollout is SIGKILLed at a random point, 10 times. Every

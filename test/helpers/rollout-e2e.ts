@@ -9,7 +9,7 @@ import { waitFor } from '../../adapters/local/wait-for.ts';
 import { RedisRolloutStore } from '../../adapters/redis/redis-rollout.store.ts';
 import type { RolloutRecord } from '../../src/rollout/rollout.record.ts';
 import { startBotProcess, type BotProcess } from './bot-process.ts';
-import { clientVersion, DEMO_PLAYBOOK, startDemoHosts, type DemoHosts } from './demo-hosts.ts';
+import { clientVersion, DEMO_PLAYBOOK, startDemoHosts, type DemoHosts } from '../../adapters/local/demo-hosts.ts';
 import { runCli } from './run-cli.ts';
 
 export const OLD = '7.9.1';

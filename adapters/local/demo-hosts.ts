@@ -1,18 +1,18 @@
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from '../../adapters/local/free-port.ts';
-import { prepareGanacheReleases } from '../../adapters/local/ganache-releases.ts';
-import { startSshd, type SshdHost } from '../../adapters/local/sshd.process.ts';
-import { waitFor } from '../../adapters/local/wait-for.ts';
-import { ROOT } from './run-cli.ts';
+import { packagePath } from '../../src/package-root.ts';
+import { freePort } from './free-port.ts';
+import { prepareGanacheReleases } from './ganache-releases.ts';
+import { startSshd, type SshdHost } from './sshd.process.ts';
+import { waitFor } from './wait-for.ts';
 
 const run = promisify(execFile);
-export const DEMO_PLAYBOOK = join(ROOT, 'examples/ansible/demo-node-upgrade.yml');
-const NODECTL = join(ROOT, 'examples/ansible/files/demo-nodectl.sh');
+export const DEMO_PLAYBOOK = packagePath('examples', 'ansible', 'demo-node-upgrade.yml');
+const NODECTL = packagePath('examples', 'ansible', 'files', 'demo-nodectl.sh');
 
 export interface DemoHost {
   name: string;
@@ -28,6 +28,8 @@ export interface DemoHosts {
   hosts: DemoHost[];
   /** The fleet file's `nodes:` entries for these hosts (YAML). */
   nodesYaml(group: string, env: string): string;
+  /** Per host, the `ssh:` and `ansible_vars:` settings of its fleet-file entry. */
+  settings(h: DemoHost): { ssh: { host: string; port: number; user: string; host_key: string }; ansible_vars: Record<string, string | number> };
   stop(): Promise<void>;
 }
 
@@ -69,15 +71,19 @@ export async function startDemoHosts(opts: { count: number; version: string; rel
     await Promise.all(started.map((s) => s.stop().catch(() => undefined)));
     throw err;
   }
+  const settings = (h: DemoHost) => ({
+    ssh: { host: '127.0.0.1', port: h.ssh.port, user: h.ssh.user, host_key: h.ssh.hostKey },
+    ansible_vars: { demo_root: h.ssh.root, demo_rpc_port: h.rpcPort, demo_artifacts: releases, demo_node_bin: process.execPath, ansible_python_interpreter: '/usr/bin/python3' },
+  });
   return {
-    dir, releases, keyFile, hosts,
+    dir, releases, keyFile, hosts, settings,
     nodesYaml: (group, env) => hosts.map((h) => [
       `  - name: ${h.name}`,
       `    group: ${group}`,
       `    env: ${env}`,
       `    rpc_url: ${h.rpcUrl}`,
-      `    ssh: { host: 127.0.0.1, port: ${h.ssh.port}, user: ${h.ssh.user}, host_key: "${h.ssh.hostKey}" }`,
-      `    ansible_vars: { demo_root: "${h.ssh.root}", demo_rpc_port: ${h.rpcPort}, demo_artifacts: "${releases}", demo_node_bin: "${process.execPath}", ansible_python_interpreter: /usr/bin/python3 }`,
+      `    ssh: ${JSON.stringify(settings(h).ssh)}`,
+      `    ansible_vars: ${JSON.stringify(settings(h).ansible_vars)}`,
     ].join('\n')).join('\n'),
     stop: () => stopAll(hosts, dir),
   };
@@ -115,9 +121,4 @@ async function stopAll(hosts: DemoHost[], dir: string): Promise<void> {
     await h.ssh.stop().catch(() => undefined);
   }));
   await rm(dir, { recursive: true, force: true });
-}
-
-/** Write a file (helper for fleet files in temp dirs). */
-export function writeText(path: string, text: string): void {
-  writeFileSync(path, text);
 }
