@@ -82,21 +82,26 @@ function spans(root: string): Array<[number, number]> {
   return out.sort((a, b) => a[0] - b[0]);
 }
 
-test(`worker SIGKILL at a random point of a rollout, ${TRIALS} trials: every rollout ends recorded, no node acted on twice at once, approvals kept`, async () => {
+test(`worker SIGKILL at a random point of a rollout, ${TRIALS} trials: every rollout ends recorded, no node acted on twice at once, approvals kept`, async (t) => {
   const prefix = env['CHAINOPS_PREFIX']!;
   const rollouts = new RedisRolloutStore(conn, { prefix });
   const state = new RedisStateStore(conn, { prefix });
-  for (let t = 0; t < TRIALS; t++) {
-    const version = VERSIONS[(t + 1) % 2]!;
+  const lines: string[] = [];
+  for (let trial = 0; trial < TRIALS; trial++) {
+    const t0 = Date.now();
+    const version = VERSIONS[(trial + 1) % 2]!;
     const approval = /\bap-[a-z0-9]+/.exec(await as('carol', `upgrade demo ${version} --env prod`))?.[0];
-    assert.ok(approval, `trial ${t}: an approval was requested`);
+    assert.ok(approval, `trial ${trial}: an approval was requested`);
     const id = /\bup-[a-z0-9]+/.exec(await as('bob', `approve ${approval}`))?.[0];
-    assert.ok(id, `trial ${t}: the rollout was queued`);
+    assert.ok(id, `trial ${trial}: the rollout was queued`);
     const rec = await waitFor(async () => (await rollouts.get(id))?.owner ? rollouts.get(id) : undefined, { what: `${id} starts`, timeoutMs: 60_000 });
     // A random point: somewhere in the first ~8 s of the rollout (the whole rollout takes longer).
-    await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 8_000)));
-    const owner = (await rollouts.get(id))?.owner ?? rec!.owner!;
+    const delay = Math.floor(Math.random() * 8_000);
+    await new Promise((r) => setTimeout(r, delay));
+    const atKill = await rollouts.get(id);
+    const owner = atKill?.owner ?? rec!.owner!;
     const victim = workers.find((w) => owner.includes(`-${w.pid}-`));
+    const killedAt = Date.now();
     if (victim) {
       process.kill(victim.pid, 'SIGKILL');
       workers.splice(workers.indexOf(victim), 1);
@@ -105,13 +110,15 @@ test(`worker SIGKILL at a random point of a rollout, ${TRIALS} trials: every rol
     const end = await waitFor(async () => {
       const r = await rollouts.get(id);
       return r && ['done', 'halted', 'failed', 'aborted'].includes(r.status) ? r : undefined;
-    }, { what: `${id} ends (trial ${t})`, timeoutMs: 240_000, intervalMs: 250 });
-    assert.equal(end.status, 'done', `trial ${t}: ${JSON.stringify(end)}`);
-    assert.ok(end.nodes.every((n) => n.runs >= 1 && n.runs <= 2), `trial ${t}: ${JSON.stringify(end.nodes)}`);
-    assert.equal((await state.getApproval(approval))?.status, 'approved', `trial ${t}: the approval survived`);
+    }, { what: `${id} ends (trial ${trial})`, timeoutMs: 240_000, intervalMs: 250 });
+    lines.push(`trial ${trial}: killed ${victim ? '' : 'nobody (owner gone) '}${delay} ms in, nodes ${atKill?.nodes.map((n) => n.state).join('/') ?? '?'} → ${end.status} ${Math.round((Date.now() - killedAt) / 1000)} s after the kill (${Math.round((Date.now() - t0) / 1000)} s in all), runs ${end.nodes.map((n) => n.runs).join('/')}`);
+    assert.equal(end.status, 'done', `trial ${trial}: ${JSON.stringify(end)}`);
+    assert.ok(end.nodes.every((n) => n.runs >= 1 && n.runs <= 2), `trial ${trial}: ${JSON.stringify(end.nodes)}`);
+    assert.equal((await state.getApproval(approval))?.status, 'approved', `trial ${trial}: the approval survived`);
     const vs = await Promise.all(hosts.hosts.map((h) => clientVersion(h.rpcUrl)));
-    assert.ok(vs.every((v) => v?.includes(`v${version}`)), `trial ${t}: ${vs.join(', ')}`);
+    assert.ok(vs.every((v) => v?.includes(`v${version}`)), `trial ${trial}: ${vs.join(', ')}`);
   }
+  for (const line of lines) t.diagnostic(line);
   for (const h of hosts.hosts) {
     const s = spans(h.ssh.root);
     for (let i = 1; i < s.length; i++) assert.ok(s[i]![0] >= s[i - 1]![1], `${h.name}: two restarts overlapped: ${JSON.stringify(s[i - 1])} and ${JSON.stringify(s[i])}`);
