@@ -1,4 +1,4 @@
-import type { JobInfo, JobQueue, QueueName } from '../../src/ports/queue.port.ts';
+import type { EnqueueOptions, JobInfo, JobQueue, QueueName } from '../../src/ports/queue.port.ts';
 import { systemClock, type Clock } from '../../src/ports/clock.port.ts';
 import { ChainopsError, errorMessage } from '../../src/errors.ts';
 
@@ -48,12 +48,20 @@ export class MemoryJobQueue implements JobQueue {
     this.#attempts = opts.attempts ?? 3;
   }
 
-  async enqueue(queue: QueueName, jobId: string, data: unknown): Promise<{ id: string; created: boolean }> {
+  async enqueue(queue: QueueName, jobId: string, data: unknown, opts: EnqueueOptions = {}): Promise<{ id: string; created: boolean }> {
     const key = `${queue}/${jobId}`;
     if (this.#jobs.has(key)) return { id: jobId, created: false };
-    const info: JobInfo = { id: jobId, queue, state: 'waiting', data: structuredClone(data), createdAt: this.#clock.now() };
+    const delayed = (opts.delayMs ?? 0) > 0;
+    const info: JobInfo = { id: jobId, queue, state: delayed ? 'delayed' : 'waiting', data: structuredClone(data), createdAt: this.#clock.now() };
     this.#jobs.set(key, { info, seq: this.#seq++, logs: [] });
-    this.#kick(queue);
+    if (!delayed) this.#kick(queue);
+    else {
+      setTimeout(() => {
+        if (info.state !== 'delayed') return;
+        info.state = 'waiting';
+        this.#kick(queue);
+      }, opts.delayMs).unref();
+    }
     return { id: jobId, created: true };
   }
 
@@ -73,7 +81,7 @@ export class MemoryJobQueue implements JobQueue {
   async cancel(queue: QueueName, jobId: string): Promise<boolean> {
     const key = `${queue}/${jobId}`;
     const job = this.#jobs.get(key);
-    if (!job || job.info.state !== 'waiting') return false;
+    if (!job || (job.info.state !== 'waiting' && job.info.state !== 'delayed')) return false;
     return this.#jobs.delete(key);
   }
 

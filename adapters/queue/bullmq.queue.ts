@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { QUEUE_NAMES, type JobInfo, type JobQueue, type QueueName } from '../../src/ports/queue.port.ts';
+import { QUEUE_NAMES, type EnqueueOptions, type JobInfo, type JobQueue, type QueueName } from '../../src/ports/queue.port.ts';
 import { ChainopsError, errorMessage } from '../../src/errors.ts';
 import { closeRedis, createRedis, type LogSink } from '../redis/redis-connection.ts';
 import { DEFAULT_JOB_OPTIONS, LISTED_BULL_STATES, NOT_STARTED, toJobInfo, toJobState } from './bull-job-info.ts';
@@ -55,14 +55,14 @@ export class BullJobQueue implements JobQueue {
    * answers a duplicate with a local Job object that looks new. So each call names its job with a
    * nonce and reads the stored name back: only the call whose nonce was stored created the job.
    */
-  async enqueue(queue: QueueName, jobId: string, data: unknown): Promise<{ id: string; created: boolean }> {
+  async enqueue(queue: QueueName, jobId: string, data: unknown, opts: EnqueueOptions = {}): Promise<{ id: string; created: boolean }> {
     if (!jobId || jobId.includes(':') || String(Number.parseInt(jobId, 10)) === jobId) {
       throw new ChainopsError('internal', `job id "${jobId}" is not usable: it must be non-empty, not a bare integer and without ":"`);
     }
     const q = this.#q(queue);
     const name = `${queue}@${randomUUID()}`;
     try {
-      await q.add(name, data, { ...this.#opts(queue), jobId });
+      await q.add(name, data, { ...this.#opts(queue), jobId, ...(opts.delayMs ? { delay: opts.delayMs } : {}) });
       const stored = await this.#redis.hget(q.toKey(jobId), 'name');
       // `stored` is null only if the job finished and was removed in between: then it existed, and
       // the only one that can have vanished so fast is a fresh one; report it as created.

@@ -8,6 +8,8 @@ import type { Fleet } from '../../src/fleet/fleet.schema.ts';
 import { assessFleet } from '../../src/health/fleet-health.ts';
 import type { Snapshot } from '../../src/health/snapshot.ts';
 import { alertThreadMessage, alertTitle } from '../../src/render/alert.message.ts';
+import { nodeOfLease } from '../../src/policy/locks.ts';
+import type { LockInfo } from '../../src/ports/state.port.ts';
 import type { WorkerDeps } from '../worker-deps.ts';
 
 export type AlertDeps = Pick<WorkerDeps, 'state' | 'audit' | 'outbox' | 'clock' | 'logger' | 'alerts' | 'queue'>;
@@ -18,6 +20,8 @@ export interface AlertSweepResult {
   changed: number;
   conflicts: number;
   firing: number;
+  /** Nodes with an alert still confirming (pending) after this evaluation. */
+  confirming?: string[];
 }
 
 const LOCK = 'alerts:evaluate';
@@ -33,15 +37,16 @@ function newId(): string {
  * (a lease), so two overlapping sweeps never post the same alert twice. A change that lost a race
  * with a click is left for the next sweep.
  */
-export async function evaluateAlerts(deps: AlertDeps, fleet: Fleet, snapshots: Snapshot[], holder: string): Promise<AlertSweepResult> {
+export async function evaluateAlerts(deps: AlertDeps, fleet: Fleet, snapshots: Snapshot[], holder: string, only?: ReadonlySet<string>): Promise<AlertSweepResult> {
   const alerts = deps.alerts;
   if (!alerts) return { changed: 0, conflicts: 0, firing: 0 };
   const lock = await deps.state.acquireLock(LOCK, holder, 'alert evaluation', 60_000);
   if (!lock.ok) return { skipped: true, changed: 0, conflicts: 0, firing: 0 };
   try {
     const now = deps.clock.now();
-    const [active, silences] = await Promise.all([alerts.active(), alerts.silences()]);
-    const changes = evaluate({ fleet, health: assessFleet(fleet, snapshots, now), now, active, silences, newId });
+    const [active, silences, locks] = await Promise.all([alerts.active(), alerts.silences(), deps.state.listLocks()]);
+    const maintenance = nodesInMaintenance(locks, now);
+    const changes = evaluate({ fleet, health: assessFleet(fleet, snapshots, now), now, active, silences, newId, maintenance, ...(only ? { only } : {}) });
     let changed = 0;
     let conflicts = 0;
     for (const c of changes) {
@@ -61,10 +66,21 @@ export async function evaluateAlerts(deps: AlertDeps, fleet: Fleet, snapshots: S
       if (a && c.autoRemedy) await queueRemedy(deps, a);
     }
     const after = await alerts.active();
-    return { changed, conflicts, firing: after.filter((a) => a.state === 'firing').length };
+    const confirming = [...new Set(after.filter((a) => a.state === 'pending' && a.scope === 'node' && a.node).map((a) => a.node!))].sort();
+    return { changed, conflicts, firing: after.filter((a) => a.state === 'firing').length, ...(confirming.length ? { confirming } : {}) };
   } finally {
     await deps.state.releaseLock(LOCK, holder).catch((err: unknown) => deps.logger.warn({ err: errorMessage(err) }, 'could not release the alert evaluation lock'));
   }
+}
+
+/** Nodes a job holds the `node:<name>` lease of (a rollout upgrading them), with the lease's purpose. */
+export function nodesInMaintenance(locks: readonly LockInfo[], now: number): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const l of locks) {
+    const node = nodeOfLease(l.key);
+    if (node !== undefined && l.expiresAt > now) out.set(node, l.purpose);
+  }
+  return out;
 }
 
 /** Queue the alert's automatic remediation once (job id per alert); the worker applies the cool-down. */

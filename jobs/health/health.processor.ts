@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import { errorMessage } from '../../src/errors.ts';
+import type { Fleet } from '../../src/fleet/fleet.schema.ts';
 import { healthJob } from '../../src/jobs/job-data.schema.ts';
 import { assessFleet } from '../../src/health/fleet-health.ts';
 import { sweep } from '../../src/health/sweep.ts';
@@ -7,6 +10,26 @@ import { parseJobData } from '../parse-job-data.ts';
 import type { WorkerDeps } from '../worker-deps.ts';
 import { evaluateAlerts, type AlertSweepResult } from './alert-evaluation.ts';
 import { carryHostFacts, gatherHostFactsStep } from './host-facts.step.ts';
+
+/** Rechecks in a row before a still-confirming alert waits for the sweeps again. */
+const MAX_RECHECKS = 10;
+
+/**
+ * Nodes whose alerts are still confirming are checked again after `health.recheck` rather than at the
+ * next sweep, so an alert that needs K results in a row fires about one interval (plus K−1 rechecks)
+ * after the fault instead of K intervals. Off when the recheck is 0 or not sooner than the next sweep.
+ */
+async function scheduleRecheck(deps: HealthDeps, fleet: Fleet, jobId: string, nodes: string[], round: number): Promise<void> {
+  const delayMs = fleet.health.recheck;
+  if (!deps.queue || delayMs <= 0 || delayMs >= fleet.health.interval || round >= MAX_RECHECKS) return;
+  const id = `rc-${createHash('sha256').update(jobId).digest('hex').slice(0, 16)}`;
+  try {
+    await deps.queue.enqueue('health', id, { v: 1, kind: 'sweep', nodes, recheck: round + 1 }, { delayMs });
+  } catch (err) {
+    // The next sweep checks them anyway.
+    deps.logger.warn({ err: errorMessage(err), nodes }, 'could not queue the recheck of nodes with confirming alerts');
+  }
+}
 
 /** What the health processor uses of the worker's dependencies. */
 export type HealthDeps = Pick<WorkerDeps, 'fleet' | 'checkerFor' | 'state' | 'audit' | 'outbox' | 'clock' | 'logger' | 'alerts' | 'ssh' | 'queue'>;
@@ -39,9 +62,11 @@ export function healthProcessor(deps: HealthDeps) {
     }
     let alerts: AlertSweepResult | undefined;
     if (data.kind === 'sweep' && deps.alerts) {
-      // A partial sweep still judges the whole fleet: the reference head needs every node's latest.
+      // A partial sweep reads every node's latest (the reference head needs them) but moves only the
+      // alerts of the nodes it checked.
       const all = data.nodes ? await deps.state.getSnapshots() : snapshots;
-      alerts = await evaluateAlerts(deps, fleet, all, `health:${job.id}`);
+      alerts = await evaluateAlerts(deps, fleet, all, `health:${job.id}`, data.nodes ? names : undefined);
+      if (alerts.confirming) await scheduleRecheck(deps, fleet, job.id, alerts.confirming, data.recheck ?? 0);
     }
     const count = (s: string) => nodes.filter((n) => n.status === s).length;
     return { checked: snapshots.length, healthy: count('healthy'), degraded: count('degraded'), down: count('down'), ...(alerts ? { alerts } : {}) };

@@ -2,7 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { UpgradeJob } from '../../src/jobs/job-data.schema.ts';
 import type { Fleet, FleetNode } from '../../src/fleet/fleet.schema.ts';
 import { errorMessage } from '../../src/errors.ts';
-import { lockKey } from '../../src/policy/locks.ts';
+import { lockKey, nodeLeaseKey } from '../../src/policy/locks.ts';
 import { batchesOf, TERMINAL, type RolloutNode, type RolloutRecord, type RolloutStatus } from '../../src/rollout/rollout.record.ts';
 import type { Severity } from '../../src/chat/message.ts';
 import type { JobContext } from '../job-context.ts';
@@ -160,7 +160,7 @@ export class RolloutRun {
     try {
       for (const n of batch) {
         const lease = await takeLease(this.#deps.state, {
-          key: `node:${n.name}`, holder: this.#deps.workerId, purpose: `${this.#rec.id} on ${n.name}`,
+          key: nodeLeaseKey(n.name), holder: this.#deps.workerId, purpose: `${this.#rec.id} on ${n.name}`,
           ttlMs: this.#deps.leaseMs, waitMs: this.#deps.leaseMs * 4, sleep: this.#sleep,
         });
         if (!isLease(lease)) throw new Stop('halted', `${n.name} is being acted on by ${lease.current.holder} (${lease.current.purpose}); not touching it`, 'error');

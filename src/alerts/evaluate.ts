@@ -23,6 +23,13 @@ export interface EvaluateInput {
   staleMs?: number;
   /** Host facts older than this are no data; default three host intervals. */
   hostStaleMs?: number;
+  /** Nodes being acted on (node leases): judged as no data. See `ObserveOptions.maintenance`. */
+  maintenance?: ReadonlyMap<string, string>;
+  /**
+   * Only these nodes were checked just now (a recheck or a partial sweep): only their node alerts
+   * move; every other alert is left as it is, so an older result is never counted twice.
+   */
+  only?: ReadonlySet<string>;
 }
 
 /** One alert's change: `before` (absent for a new one) → `after` (null: forget it). */
@@ -66,14 +73,16 @@ export function evaluate(input: EvaluateInput): AlertChange[] {
     changes.push({ ...(before ? { before } : {}), after: r.next, notices: r.notices, ...(r.autoRemedy ? { autoRemedy: true } : {}) });
   };
   const seen = new Set<string>();
-  for (const o of observe(fleet, input.health, { now, staleMs, hostStaleMs })) {
+  const judged = (a: { scope: string; node?: string | undefined }) => !input.only || (a.scope === 'node' && a.node !== undefined && input.only.has(a.node));
+  for (const o of observe(fleet, input.health, { now, staleMs, hostStaleMs, ...(input.maintenance ? { maintenance: input.maintenance } : {}) })) {
     seen.add(o.key);
+    if (!judged(o.subject)) continue;
     const prev = byKey.get(o.key);
     keep(prev, step(prev, o, ctx));
   }
   const rules = new Set(compileRules(fleet).map((r) => r.name));
   for (const a of input.active) {
-    if (seen.has(a.key)) continue;
+    if (seen.has(a.key) || !judged(a)) continue;
     // Every node of the fleet is judged by every rule that covers it, so an unseen node alert lost
     // its node or its rule; a chain with no node reporting this time is only unseen.
     const gone = !rules.has(a.rule) || a.scope === 'node';

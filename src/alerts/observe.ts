@@ -26,6 +26,11 @@ export interface ObserveOptions {
   staleMs: number;
   /** Host facts older than this count as no data. */
   hostStaleMs: number;
+  /**
+   * Nodes being acted on right now (a rollout's node lease), with what acts on them: their results
+   * are no data, so a node restarted by an upgrade never pages; an alert already open stays as it is.
+   */
+  maintenance?: ReadonlyMap<string, string>;
 }
 
 const FALLBACK: Thresholds = { max_lag_blocks: 5, max_head_age: 180_000, min_peers: 3, max_disk_used_pct: 85 };
@@ -49,7 +54,9 @@ export function observe(fleet: Fleet, health: FleetHealth, opts: ObserveOptions)
     const subject: AlertSubject = { scope: 'node', node: h.node, group: h.group, env: h.env, chain: group.chain, network: group.network };
     for (const rule of rules) {
       if (!ruleApplies(rule, h.env, h.group)) continue;
-      const o: Observation = { key: nodeKey(rule.name, h.node), rule, subject, expr: exprIn(rule, t), ...judge(rule, h, t, group.desired_version, opts) };
+      const busy = opts.maintenance?.get(h.node);
+      const verdict = busy !== undefined ? noData(`in maintenance: ${busy}`) : judge(rule, h, t, group.desired_version, opts);
+      const o: Observation = { key: nodeKey(rule.name, h.node), rule, subject, expr: exprIn(rule, t), ...verdict };
       out.push(o);
       if (isHeadAgeRule(rule)) {
         const ck = chainKey(rule.name, h.env, group.chain, group.network);

@@ -23,6 +23,8 @@ export const healthJob = z.object({
   kind: z.enum(['sweep', 'check', 'host']),
   nodes: z.array(nodeName).max(100_000).optional(),
   report: reportTo.optional(),
+  /** A recheck of nodes whose alerts are still confirming: how many in a row so far. */
+  recheck: z.number().int().min(1).max(100).optional(),
 });
 
 const waves = z.array(z.array(nodeName).min(1)).min(1);

@@ -17,13 +17,18 @@ export interface JobInfo {
   finishedAt?: number;
 }
 
+export interface EnqueueOptions {
+  /** Run no sooner than this many ms from now (state `delayed` until then). */
+  delayMs?: number;
+}
+
 /** The job queue the core enqueues into (BullMQ in production, in-memory in unit tests). */
 export interface JobQueue {
   /**
    * Add a job under an idempotent id: adding the same id twice returns the existing job
    * with `created: false` instead of running it twice.
    */
-  enqueue(queue: QueueName, jobId: string, data: unknown): Promise<{ id: string; created: boolean }>;
+  enqueue(queue: QueueName, jobId: string, data: unknown, opts?: EnqueueOptions): Promise<{ id: string; created: boolean }>;
   get(queue: QueueName, jobId: string): Promise<JobInfo | undefined>;
   /** Most recent jobs across all queues, newest first. */
   list(limit: number): Promise<JobInfo[]>;

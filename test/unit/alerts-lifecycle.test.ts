@@ -49,6 +49,7 @@ function engine(fleet: Fleet) {
   let heads = { eth: 1_000, ltc: 500 };
   let headTime = { eth: T0, ltc: T0 };
   const override = new Map<string, Partial<Snapshot>>();
+  const maintenance = new Map<string, string>();
   const snap = (name: string): Snapshot => {
     const n = fleet.nodes.find((x) => x.name === name)!;
     const g = fleet.groups[n.group]!;
@@ -59,10 +60,10 @@ function engine(fleet: Fleet) {
       ...override.get(name),
     };
   };
-  const sweep = () => {
+  const sweep = (only?: ReadonlySet<string>) => {
     const snapshots = fleet.nodes.map((n) => snap(n.name));
     const active = [...store.values()].filter((a) => a.state !== 'resolved');
-    const changes = evaluate({ fleet, health: assessFleet(fleet, snapshots, now), now, active, silences, newId: () => (++seq).toString(36).padStart(6, '0') });
+    const changes = evaluate({ fleet, health: assessFleet(fleet, snapshots, now), now, active, silences, maintenance, ...(only ? { only } : {}), newId: () => (++seq).toString(36).padStart(6, '0') });
     for (const c of changes) {
       if (c.after === null) store.delete(c.before!.id);
       else store.set(c.after.id, { ...c.after, rev: (c.before?.rev ?? -1) + 1 });
@@ -72,7 +73,7 @@ function engine(fleet: Fleet) {
     return changes;
   };
   return {
-    store, silences, notices, remedies, override,
+    store, silences, notices, remedies, override, maintenance,
     now: () => now,
     tick(ms: number) {
       now += ms;
@@ -189,6 +190,51 @@ describe('alert lifecycle over sweeps', () => {
     const lag = e.byKey('lag@eth-1')!;
     assert.equal(lag.value, 1_100 - 1_010);
     assert.equal(lag.summary, 'lag 90 blocks > 5 blocks');
+  });
+
+  it('a node a rollout is acting on (its node lease) never pages, and is judged again once released', () => {
+    const e = engine(fleetOf());
+    e.sweeps(1);
+    e.maintenance.set('eth-2', 'up-1 on eth-2');
+    e.override.set('eth-2', { reachable: false, error: 'connection refused', head: undefined, headTime: undefined });
+    e.sweeps(5); // restarted by the playbook: down for 50 s
+    assert.deepEqual(e.active(), [], 'nothing pending or firing while the rollout holds the node');
+    e.maintenance.clear();
+    e.sweeps(2); // still down after the rollout let go: that is a real outage
+    assert.equal(e.byKey('unreachable@eth-2')?.state, 'firing');
+  });
+
+  it('an alert open before the rollout stays as it was during it, then resolves when the node is right', () => {
+    const e = engine(fleetOf());
+    e.override.set('eth-3', { version: '7.9.1' });
+    e.sweeps(2);
+    const drift = e.byKey('version@eth-3')!;
+    assert.equal(drift.state, 'firing');
+    e.maintenance.set('eth-3', 'up-2 on eth-3');
+    e.override.set('eth-3', { reachable: false, error: 'connection refused', head: undefined, headTime: undefined });
+    e.sweeps(3);
+    assert.equal(e.store.get(drift.id)!.state, 'firing', 'kept, neither resolved nor re-posted');
+    assert.deepEqual(e.notices.map((n) => n.kind), ['fired']);
+    e.override.clear(); // upgraded: the desired version
+    e.maintenance.clear();
+    e.sweeps(1);
+    assert.equal(e.store.get(drift.id)!.state, 'resolved');
+    assert.deepEqual(e.active(), []);
+  });
+
+  it('a recheck of some nodes moves only their alerts: another node\'s confirming alert is not counted twice', () => {
+    const e = engine(fleetOf());
+    const down = { reachable: false, error: 'connection refused', head: undefined, headTime: undefined };
+    e.override.set('eth-1', down);
+    e.override.set('eth-2', down);
+    e.sweeps(1);
+    assert.deepEqual(['eth-1', 'eth-2'].map((n) => e.byKey(`unreachable@${n}`)?.state), ['pending', 'pending']);
+    e.wait(2 * S);
+    e.sweep(new Set(['eth-1'])); // eth-2's answer was not asked again: its single result stays single
+    assert.equal(e.byKey('unreachable@eth-1')?.state, 'firing');
+    assert.equal(e.byKey('unreachable@eth-2')?.state, 'pending');
+    assert.equal(e.byKey('unreachable@eth-2')?.count, 1);
+    assert.deepEqual(e.notices.map((n) => `${n.kind} ${n.alert.key}`), ['fired unreachable@eth-1']);
   });
 
   it('version drift per node, peers by environment threshold (dev allows 0)', () => {
