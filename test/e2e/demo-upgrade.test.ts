@@ -2,7 +2,7 @@
  * `chainops demo` as a new user runs it: its own Redis, Ethereum nodes on throwaway sshd hosts running
  * ganache 7.9.1 while the fleet wants 7.9.2, litecoind, a worker and the console — driven through the
  * console's stdin as a user types. Drift shows the old version; an upgrade asked by carol and approved
- * by bob rolls through Ansible over SSH until every node's RPC reports 7.9.2.
+ * by bob rolls through Ansible over SSH until every node's RPC reports 7.9.2, and the restarts page nobody.
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
@@ -52,6 +52,7 @@ test('the demo: drift shows 7.9.1 ≠ 7.9.2, an approved upgrade rolls all three
     return /status:\s+done/.test(status) ? status : undefined;
   }, { what: `rollout ${rollout} to finish`, timeoutMs: 240_000, intervalMs: 3_000, failIf: () => stopped });
 
+  assert.doesNotMatch(out, /FIRING · (unreachable|head-age|lag) on eth-/, 'the nodes the rollout restarted paged nobody (they were in maintenance)');
   const after = await type('/chainops drift', /checked: versions of 5 nodes/);
   assert.doesNotMatch(after, new RegExp(`eth-\\d\\s+${DEMO_ETH_OLD.replaceAll('.', '\\.')} →`), 'no version drift left');
   // What the nodes themselves answer, straight over RPC (the fleet file the demo wrote names their ports).
