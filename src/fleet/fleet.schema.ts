@@ -214,11 +214,11 @@ export const fleetSchema = z
         concurrency: z.number().int().positive().max(10_000).default(256).describe('parallel checks; default 256'),
         host_interval: duration.optional().describe('how often host facts (disk, memory, load) are gathered over SSH; default 5m'),
         recheck: duration
-          .default(2_000)
-          .describe('a node with an alert still confirming is checked again this soon instead of at the next sweep, so it fires about one interval after the fault; 0s turns it off; default 2s'),
+          .default(1_000)
+          .describe('a node with an alert still confirming is checked again this soon instead of at the next sweep, so it fires about one interval after the fault; 0s turns it off; default 1s'),
       })
       .strict()
-      .default({ interval: 30_000, timeout: 5_000, concurrency: 256, recheck: 2_000 }),
+      .default({ interval: 30_000, timeout: 5_000, concurrency: 256, recheck: 1_000 }),
     alerts: z.object({ routes: z.array(alertRoute).default([]), ...alertSettingsShape }).strict().default({ routes: [] }),
     terraform: terraformSettings.optional().describe('Terraform/OpenTofu settings for provisioning; defaults apply when left out'),
   })
