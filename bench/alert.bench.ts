@@ -144,9 +144,10 @@ try {
     return `${l.cfg.label}: ${n.firing} alerts, ${n.resolved} resolutions, ${n.other} other posts/edits`;
   }).join(' · ')}`);
   const fromTop = TRIALS - Math.ceil(0.95 * TRIALS);
-  console.log(`\np95 is the nearest-rank 95th percentile (of ${TRIALS} trials: ${fromTop === 0 ? 'the slowest' : `the ${fromTop + 1}${['', 'nd', 'rd'][fromTop] ?? 'th'} slowest`}). sweep wait = fault → start of the sweep`);
-  console.log('that fired the alert (from the worker log); sweep→post = that sweep (3 nodes) + alert evaluation + outbox + bot post.');
-  console.log(`floor of the design: consecutive k fires on the k-th failing sweep, so latency ∈ ((k−1)·interval, k·interval] + sweep→post.`);
+  console.log(`\np95 is the nearest-rank 95th percentile (of ${TRIALS} trials: ${fromTop === 0 ? 'the slowest' : `the ${fromTop + 1}${['', 'nd', 'rd'][fromTop] ?? 'th'} slowest`}). sweep wait = fault → start of the last scheduled`);
+  console.log('sweep before the alert (from the worker log); sweep→post = that sweep + any rechecks + alert evaluation + outbox + bot post.');
+  console.log('design: consecutive k fires on the k-th failing check; after the first, the node is rechecked every health.recheck');
+  console.log('(default 1 s) instead of at the next sweeps, so latency ≈ wait for the next sweep (0…interval) + (k−1)·recheck + post.');
   console.log(`machine at the end: ${machine()}`);
 } finally {
   await stopAll();
