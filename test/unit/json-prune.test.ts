@@ -19,7 +19,8 @@ describe('prunedText / parsePruned', () => {
   });
 
   it('whitespace as a proxy may pretty-print it, and empty arrays as they are', () => {
-    assert.equal(dropFlatArrays('{"transactions" :[1]}', KEYS), '{"transactions" :[1]}', 'not the key-colon form: left alone');
+    assert.equal(dropFlatArrays('{"transactions" :[1]}', KEYS), '{"transactions" :[]}');
+    assert.equal(dropFlatArrays('{"mytransactions":[1],"x":["transactions",[2]]}', KEYS), '{"mytransactions":[1],"x":["transactions",[2]]}', 'other keys and array values are left alone');
     assert.equal(dropFlatArrays('{"transactions":\n  [ "0x1",\n "0x2" ]}', KEYS), '{"transactions":\n  []}');
     assert.equal(dropFlatArrays('{"transactions":[],"withdrawals":[]}', KEYS), '{"transactions":[],"withdrawals":[]}');
   });
