@@ -2,10 +2,12 @@ import pino from 'pino';
 
 /**
  * Structured logs on stderr (stdout belongs to the console adapter). Anything that looks like a
- * token, password or key is redacted by path before it is written.
+ * token, password or key is redacted by path before it is written. Written asynchronously, so a
+ * burst of requests never waits on a slow log pipe on the event loop that acks Slack; pino flushes
+ * what is buffered when the process exits.
  */
 export function createLogger(level: string, name = 'chainops'): pino.Logger {
-  return pino({ name, level, redact: REDACT }, pino.destination({ fd: 2, sync: true }));
+  return pino({ name, level, redact: REDACT }, pino.destination({ fd: 2, sync: false }));
 }
 
 const REDACT = {
