@@ -2,4 +2,4 @@
 export { ConsoleChat, type ConsoleChatOptions } from './console-chat.ts';
 export { startConsole, runOnce, type ConsoleOptions, type ConsoleSession, type RunOnceOptions } from './console-session.ts';
 export { renderText, type RenderTextOptions } from './text-renderer.ts';
-export { shouldColor } from './ansi.ts';
+export { shouldColor, streamWidth } from './ansi.ts';

@@ -1,4 +1,4 @@
-import { ConsoleChat, runOnce, shouldColor, startConsole } from '../../adapters/console/index.ts';
+import { ConsoleChat, runOnce, shouldColor, startConsole, streamWidth } from '../../adapters/console/index.ts';
 import { startOutboxConsumer } from '../../adapters/outbox/redis.outbox.ts';
 import { createDispatch } from '../pipeline/create-dispatch.ts';
 import { deliverOutboxItem } from '../pipeline/outbox-delivery.ts';
@@ -23,7 +23,8 @@ export async function runConsoleRole(rt: Runtime, opts: ConsoleRoleOptions): Pro
   const output = (opts.output ?? process.stdout) as import('node:stream').Writable;
   const dispatch = createDispatch(rt.core);
   if (opts.exec !== undefined) return runOnce({ text: opts.exec, user: opts.user, output, dispatch });
-  const chat = new ConsoleChat(output, { color: shouldColor(output) });
+  // As wide as the terminal (or COLUMNS, or 160 when not a terminal), like the console session's own chat.
+  const chat = new ConsoleChat(output, { color: shouldColor(output), width: streamWidth(output) });
   const consumer = startOutboxConsumer({
     redis: rt.connect('events'),
     prefix: rt.prefix,

@@ -53,6 +53,8 @@ test('the demo: drift shows 7.9.1 ≠ 7.9.2, an approved upgrade rolls all three
   }, { what: `rollout ${rollout} to finish`, timeoutMs: 240_000, intervalMs: 3_000, failIf: () => stopped });
 
   assert.doesNotMatch(out, /FIRING · (unreachable|head-age|lag) on eth-/, 'the nodes the rollout restarted paged nobody (they were in maintenance)');
+  const nodes = await type('/chainops nodes eth-devnet', /eth-3/);
+  for (const n of ['eth-1', 'eth-2', 'eth-3']) assert.match(nodes, new RegExp(`${n}\\s.*ganache ${DEMO_ETH_NEW.replaceAll('.', '\\.')}`), nodes);
   const after = await type('/chainops drift', /checked: versions of 5 nodes/);
   assert.doesNotMatch(after, new RegExp(`eth-\\d\\s+${DEMO_ETH_OLD.replaceAll('.', '\\.')} →`), 'no version drift left');
   // What the nodes themselves answer, straight over RPC (the fleet file the demo wrote names their ports).
