@@ -5,6 +5,7 @@ import { ALERT_DEFAULTS } from '../../src/alerts/default-rules.ts';
 import { actionFor, remedyFor, type ResolvedAction } from '../../src/alerts/remediation.ts';
 import type { Message, Severity } from '../../src/chat/message.ts';
 import { errorMessage } from '../../src/errors.ts';
+import { nodeLeaseKey } from '../../src/policy/locks.ts';
 import type { FleetNode } from '../../src/fleet/fleet.schema.ts';
 import { remediateJob, type RemediateJob } from '../../src/jobs/job-data.schema.ts';
 import type { AuditEntry } from '../../src/ports/audit.port.ts';
@@ -50,24 +51,37 @@ export function remediateProcessor(deps: RemediateDeps) {
     if (!node) return refuse(`${data.node} is no longer in the fleet file`);
     const action = actionFor(fleet, data.action, node);
     if (!action) return refuse(`the fleet file defines no action \`${data.action}\` for group ${node.group} any more`);
-    if (!(await deps.state.claimOnce(`remediate-run:${job.id}`, WEEK_MS))) {
-      return refuse('this job already started once (the worker stopped mid-way?); it is not re-run automatically — check the node, then run it again by hand if needed', 'error');
+    // A command that changes the node (restart, resync) holds the node's lease, like a rollout does:
+    // never both at once on one node, and the alert engine leaves the node alone meanwhile.
+    const holder = `remediate-${job.id}`;
+    const lease = action.kind === 'diagnose'
+      ? undefined
+      : await deps.state.acquireLock(nodeLeaseKey(node.name), holder, `${job.id} ${data.action} on ${node.name}`, ALERT_DEFAULTS.actionTimeoutMs + 30_000);
+    if (lease && !lease.ok) {
+      return refuse(`${node.name} is being acted on by ${lease.current.purpose} — ${data.action} does not run at the same time; run it again once that is done`);
     }
-    const cooldownMs = cooldownOf(deps, alert, node);
-    const fresh = await deps.state.claimOnce(`remediate-cooldown:${node.name}:${data.action}`, cooldownMs);
-    if (data.trigger === 'auto' && !fresh) {
-      return refuse(`cool-down: ${data.action} already ran on ${node.name} within the last ${Math.round(cooldownMs / 60_000)}m — it is not repeated automatically, so it cannot loop`);
-    }
-    await audit('job.start', 'pending', `${data.trigger} run${alert ? ` for ${alert.id}` : ''}`);
-    let outcome: Outcome;
     try {
-      outcome = await execute(deps, action, node, (line) => job.log(line));
-    } catch (err) {
-      outcome = { ok: false, text: `${data.action} on ${node.name} could not run: ${errorMessage(err)}` };
+      if (!(await deps.state.claimOnce(`remediate-run:${job.id}`, WEEK_MS))) {
+        return await refuse('this job already started once (the worker stopped mid-way?); it is not re-run automatically — check the node, then run it again by hand if needed', 'error');
+      }
+      const cooldownMs = cooldownOf(deps, alert, node);
+      const fresh = await deps.state.claimOnce(`remediate-cooldown:${node.name}:${data.action}`, cooldownMs);
+      if (data.trigger === 'auto' && !fresh) {
+        return await refuse(`cool-down: ${data.action} already ran on ${node.name} within the last ${Math.round(cooldownMs / 60_000)}m — it is not repeated automatically, so it cannot loop`);
+      }
+      await audit('job.start', 'pending', `${data.trigger} run${alert ? ` for ${alert.id}` : ''}`);
+      let outcome: Outcome;
+      try {
+        outcome = await execute(deps, action, node, (line) => job.log(line));
+      } catch (err) {
+        outcome = { ok: false, text: `${data.action} on ${node.name} could not run: ${errorMessage(err)}` };
+      }
+      await audit('job.end', outcome.ok ? 'ok' : 'failed', outcome.text.split('\n')[0] ?? '');
+      await post(alertThreadMessage(`${outcome.ok ? '✅' : '❌'} ${outcome.text}`, outcome.ok ? 'ok' : 'error', outcome.output));
+      return { ran: true, ok: outcome.ok };
+    } finally {
+      if (lease?.ok) await deps.state.releaseLock(nodeLeaseKey(node.name), holder).catch(() => undefined);
     }
-    await audit('job.end', outcome.ok ? 'ok' : 'failed', outcome.text.split('\n')[0] ?? '');
-    await post(alertThreadMessage(`${outcome.ok ? '✅' : '❌'} ${outcome.text}`, outcome.ok ? 'ok' : 'error', outcome.output));
-    return { ran: true, ok: outcome.ok };
   };
 }
 

@@ -84,6 +84,29 @@ describe('remediate processor', () => {
     assert.match(h.outbox.items.at(-1)!.message.text, /already started once/);
   });
 
+  it('a node a rollout holds (its node lease) is not restarted meanwhile; the restart itself holds the lease while it runs', async () => {
+    let leaseDuring: string | undefined;
+    const h = setup({
+      calls: [],
+      async run() {
+        leaseDuring = (await h.state.getLock('node:eth-1'))?.purpose;
+        return { code: 0, stdout: '', stderr: '', durationMs: 10, timedOut: false };
+      },
+      async hostFacts() { throw new Error('not used'); },
+    } as unknown as SshRunner);
+    await h.state.acquireLock('node:eth-1', 'worker-a', 'up-abc123 on eth-1', 60_000);
+    const refused = await h.run({ node: 'eth-1', action: 'restart', trigger: 'auto', requestedBy: 'system:alerts' }, 'rm-busy');
+    assert.deepEqual(refused, { ran: false, why: 'eth-1 is being acted on by up-abc123 on eth-1 — restart does not run at the same time; run it again once that is done' });
+    assert.equal(leaseDuring, undefined, 'nothing ran');
+    assert.equal((await h.audit.latest(1))[0]?.outcome, 'refused');
+
+    await h.state.releaseLock('node:eth-1', 'worker-a');
+    const ran = await h.run({ node: 'eth-1', action: 'restart', trigger: 'auto', requestedBy: 'system:alerts' }, 'rm-free');
+    assert.deepEqual(ran, { ran: true, ok: true }, 'the refusal used up neither the run nor the cool-down');
+    assert.equal(leaseDuring, 'rm-free restart on eth-1', 'held while the command ran');
+    assert.equal(await h.state.getLock('node:eth-1'), undefined, 'released after');
+  });
+
   it('automatic runs honour the per-node cool-down, so a flapping alert cannot loop restarts', async () => {
     const ssh = new FakeSsh();
     const h = setup(ssh);
