@@ -7,10 +7,13 @@
 //   BENCH_RUNS                  measured runs per side (default 15 / 7 / 3 below 1 000 / 10 000 / above)
 //   BENCH_BLOCK_TXS=160         tx hashes in eth_getBlockByNumber(latest, false); 0 = header-sized
 //   BENCH_CHILD_NODE_OPTIONS    extra node flags for both sides (e.g. --max-semi-space-size=4)
-import { fork, type ChildProcess } from 'node:child_process';
+//   BENCH_COMPILED=1            both sides run compiled JavaScript (as the Docker image runs the worker),
+//                               not through tsx: the bench builds it first (tsconfig.bench-build.json)
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { machine, median, mib, secs, verdict } from './bench-stats.ts';
 import type { RunResult } from './sweep-runner.ts';
 
@@ -24,8 +27,16 @@ const TARGET = { tenThousandMs: 3_000, ratio: 0.5, rssBytes: 256 * 1024 * 1024 }
 const childFlags = (process.env.BENCH_CHILD_NODE_OPTIONS ?? '').split(' ').filter(Boolean);
 const dir = mkdtempSync(join(tmpdir(), 'chainops-bench-sweep-'));
 
+const COMPILED = process.env.BENCH_COMPILED === '1';
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const BUILT = join(ROOT, 'node_modules', '.cache', 'chainops-bench-dist');
+if (COMPILED) execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.bench-build.json', '--outDir', BUILT], { cwd: ROOT, stdio: 'inherit' });
+
 function start(script: string, env: Record<string, string>, flags: string[] = []): ChildProcess {
-  return fork(new URL(script, import.meta.url), { execArgv: ['--import', 'tsx', ...flags], env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const opts = { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] as ('ignore' | 'inherit' | 'ipc')[] };
+  // The measured sides only: the responder stays under tsx either way.
+  if (COMPILED && script === './sweep-runner.ts') return fork(join(BUILT, 'bench', 'sweep-runner.js'), { ...opts, execArgv: flags });
+  return fork(new URL(script, import.meta.url), { ...opts, execArgv: ['--import', 'tsx', ...flags] });
 }
 
 /** The next IPC message from `child` that has `key`. */
@@ -52,6 +63,7 @@ const run = async (child: ChildProcess): Promise<RunResult> => {
 const responder = start('./rpc-responder.ts', { PORTS: String(PORTS), BLOCK_TXS: String(BLOCK_TXS) });
 const { ports } = await next<{ ports: number[] }>(responder, 'ports');
 console.log(`machine: ${machine()}`);
+if (COMPILED) console.log('both sides run compiled JavaScript (no tsx loader), as the Docker image runs the worker');
 console.log(`responder: ${ports.length} loopback ports in a child process, blocks with ${BLOCK_TXS} tx hashes; concurrency ${CONCURRENCY}; ${process.env.BENCH_RUNS ?? '15/7/3 (below 1 000 / 10 000 / from 10 000 nodes)'} interleaved runs per side after a warm-up; each side in its own process${childFlags.length ? ` (${childFlags.join(' ')})` : ''}\n`);
 
 try {
