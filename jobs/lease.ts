@@ -6,27 +6,64 @@ export interface Lease {
   release(): Promise<void>;
 }
 
+/** An ordinal for people: 1st, 2nd, 3rd, 4th … 11th, 12th, 13th, 21st. */
+export function ordinal(n: number): string {
+  const tens = n % 100;
+  const suffix = tens >= 11 && tens <= 13 ? 'th' : ['th', 'st', 'nd', 'rd'][n % 10] ?? 'th';
+  return `${n}${suffix}`;
+}
+
+/** What a job waiting for `where` says about it: who holds it and, in a line, its place. */
+export function waitingText(where: string, current: LockInfo | undefined, place: number): string {
+  const line = place > 1 ? `${ordinal(place)} in line` : 'next in line';
+  return current ? `waiting for ${where}: locked by ${current.holder} (${current.purpose}); ${line}` : `waiting for ${where}: ${line}, after ${place - 1} other change${place === 2 ? '' : 's'}`;
+}
+
 /**
  * Take a lock and keep it with a heartbeat (renewed every third of `ttlMs`). If the process dies
- * the lease simply expires: no stale locks. Waits while someone else holds it, calling `onWait`.
+ * the lease simply expires: no stale locks. Waits while someone else holds it, calling `onWait` with
+ * the holder (undefined: free, but another waiter is ahead) and, with `queue`, the caller's place in
+ * line — waiters then take the lock in the order they started waiting.
  */
 export async function takeLease(
   state: StateStore,
-  opts: { key: string; holder: string; purpose: string; ttlMs: number; waitMs: number; pollMs?: number; onWait?: (current: LockInfo) => Promise<void> | void; onLost?: () => void; sleep?: (ms: number) => Promise<void> },
+  opts: {
+    key: string; holder: string; purpose: string; ttlMs: number; waitMs: number; pollMs?: number;
+    /** Wait in line (first come, first served) rather than race the other waiters. */
+    queue?: boolean;
+    onWait?: (current: LockInfo | undefined, place: number) => Promise<void> | void;
+    onLost?: () => void; sleep?: (ms: number) => Promise<void>;
+  },
 ): Promise<Lease | { current: LockInfo }> {
   const sleep = opts.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
+  const pollMs = opts.pollMs ?? Math.min(1_000, opts.ttlMs / 3);
+  // A place in line lapses when its waiter stops calling: a few polls' worth, never less than 5 s.
+  const placeTtl = Math.max(5_000, pollMs * 5);
   const deadline = Date.now() + opts.waitMs;
   let notified = '';
   for (;;) {
-    const got = await state.acquireLock(opts.key, opts.holder, opts.purpose, opts.ttlMs);
-    if (got.ok) break;
-    if (Date.now() >= deadline) return { current: got.current };
-    if (notified !== got.current.holder) {
-      notified = got.current.holder;
-      await opts.onWait?.(got.current);
+    const place = opts.queue ? await state.queueForLock(opts.key, opts.holder, placeTtl) : 1;
+    let current: LockInfo | undefined;
+    if (place === 1) {
+      const got = await state.acquireLock(opts.key, opts.holder, opts.purpose, opts.ttlMs);
+      if (got.ok) break;
+      current = got.current;
+    } else {
+      current = await state.getLock(opts.key);
     }
-    await sleep(opts.pollMs ?? Math.min(1_000, opts.ttlMs / 3));
+    if (Date.now() >= deadline) {
+      if (opts.queue) await state.leaveLockQueue(opts.key, opts.holder).catch(() => undefined);
+      const now = Date.now();
+      return { current: current ?? { key: opts.key, holder: 'the waiters ahead in line', purpose: `${place - 1} ahead`, acquiredAt: now, expiresAt: now } };
+    }
+    const seen = `${current?.holder ?? ''}#${place}`;
+    if (notified !== seen) {
+      notified = seen;
+      await opts.onWait?.(current, place);
+    }
+    await sleep(pollMs);
   }
+  if (opts.queue) await state.leaveLockQueue(opts.key, opts.holder).catch(() => undefined);
   let held = true;
   let renewing: Promise<unknown> = Promise.resolve();
   const timer = setInterval(() => {

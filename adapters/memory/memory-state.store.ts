@@ -30,6 +30,8 @@ export class MemoryStateStore implements StateStore {
   readonly #freezes = new Map<string, FreezeInfo>();
   readonly #refs = new Map<string, MessageRef>();
   readonly #claims = new Map<string, number>();
+  /** Per lock: its waiters, by when they started waiting and until when their place holds. */
+  readonly #lockQueues = new Map<string, Map<string, { since: number; until: number }>>();
 
   /** See {@link MemoryStateOptions} for defaults. */
   constructor(opts: MemoryStateOptions = {}) {
@@ -114,6 +116,21 @@ export class MemoryStateStore implements StateStore {
     const now = this.#clock.now();
     this.#locks.set(key, { key, holder, purpose, acquiredAt: now, expiresAt: now + ttlMs });
     return { ok: true };
+  }
+
+  async queueForLock(key: string, holder: string, ttlMs: number): Promise<number> {
+    const now = this.#clock.now();
+    let line = this.#lockQueues.get(key);
+    if (!line) this.#lockQueues.set(key, (line = new Map()));
+    const mine = line.get(holder);
+    line.set(holder, { since: mine?.since ?? now, until: now + ttlMs });
+    for (const [h, w] of line) if (w.until < now) line.delete(h);
+    const order = [...line.entries()].sort((a, b) => a[1].since - b[1].since || (a[0] < b[0] ? -1 : 1)).map(([h]) => h);
+    return order.indexOf(holder) + 1;
+  }
+
+  async leaveLockQueue(key: string, holder: string): Promise<void> {
+    this.#lockQueues.get(key)?.delete(holder);
   }
 
   async renewLock(key: string, holder: string, ttlMs: number): Promise<boolean> {

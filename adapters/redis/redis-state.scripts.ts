@@ -44,3 +44,25 @@ if redis.call('HGET', KEYS[1], 'holder') ~= ARGV[1] then return 0 end
 redis.call('DEL', KEYS[1])
 redis.call('SREM', KEYS[2], ARGV[2])
 return 1`;
+
+/**
+ * KEYS: line (sorted set: holder by first wait), expiry (hash: holder → ms its place lapses). ARGV:
+ * holder, now, ttl. Joins (or stays in) the line, drops waiters whose place lapsed, returns the
+ * holder's place (1 = next).
+ */
+export const QUEUE_FOR_LOCK = `
+local now = tonumber(ARGV[2])
+local ttl = tonumber(ARGV[3])
+redis.call('ZADD', KEYS[1], 'NX', now, ARGV[1])
+redis.call('HSET', KEYS[2], ARGV[1], now + ttl)
+local places = redis.call('HGETALL', KEYS[2])
+for i = 1, #places, 2 do
+  if tonumber(places[i + 1]) < now then
+    redis.call('HDEL', KEYS[2], places[i])
+    redis.call('ZREM', KEYS[1], places[i])
+  end
+end
+for _, k in ipairs(KEYS) do
+  if redis.call('PTTL', k) < ttl * 2 then redis.call('PEXPIRE', k, ttl * 2) end
+end
+return redis.call('ZRANK', KEYS[1], ARGV[1]) + 1`;

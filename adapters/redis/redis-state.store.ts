@@ -161,6 +161,14 @@ export class RedisStateStore implements StateStore {
     return res === 1;
   }
 
+  async queueForLock(key: string, holder: string, ttlMs: number): Promise<number> {
+    return Number(await this.#r.eval(lua.QUEUE_FOR_LOCK, 2, this.#k('lockq', key), this.#k('lockq-seen', key), holder, this.#clock.now(), ttlMs));
+  }
+
+  async leaveLockQueue(key: string, holder: string): Promise<void> {
+    await this.#r.multi().zrem(this.#k('lockq', key), holder).hdel(this.#k('lockq-seen', key), holder).exec();
+  }
+
   async forceReleaseLock(key: string): Promise<boolean> {
     const [[, deleted] = []] = (await this.#r.multi().del(this.#k('lock', key)).srem(this.#k('locks'), key).exec()) ?? [];
     return deleted === 1;

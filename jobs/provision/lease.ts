@@ -13,11 +13,11 @@ export async function withLease<T>(
   where: { env: string; group: string },
   holder: string,
   purpose: string,
-  opts: { ttlMs: number; waitMs: number; onWait?: (current: LockInfo) => Promise<void> | void; onLost?: () => void },
+  opts: { ttlMs: number; waitMs: number; onWait?: (current: LockInfo | undefined, place: number) => Promise<void> | void; onLost?: () => void },
   fn: () => Promise<T>,
 ): Promise<T> {
   const key = lockKey(where.env, where.group);
-  const lease = await takeLease(state, { key, holder, purpose, ...opts });
+  const lease = await takeLease(state, { key, holder, purpose, queue: true, ...opts });
   if (!isLease(lease)) {
     throw new UnrecoverableError(`${key} stayed locked by ${lease.current.holder} (${lease.current.purpose}) for ${Math.round(opts.waitMs / 60_000)}m — nothing was changed; run the command again once it is free`);
   }

@@ -9,6 +9,7 @@ import type { WorkerDeps } from '../worker-deps.ts';
 import { applyPhase, planPhase } from './change-phases.ts';
 import { infraPlanJob } from './infra-plan.job.ts';
 import { JobReporter } from './job-reporter.ts';
+import { waitingText } from '../lease.ts';
 import { withLease } from './lease.ts';
 import type { ProvisionDeps } from './provision-deps.ts';
 import type { TfJob } from './tf-job.ts';
@@ -42,7 +43,7 @@ export function provisionProcessor(deps: WorkerDeps, pd: ProvisionDeps) {
         {
           ttlMs: pd.lockTtlMs ?? 60_000,
           waitMs: pd.lockWaitMs ?? 600_000,
-          onWait: (c) => reporter.status(`waiting for ${data.env}/${group}: locked by ${c.holder} (${c.purpose})`),
+          onWait: (c, place) => reporter.status(waitingText(`${data.env}/${group}`, c, place)),
           onLost: () => reporter.line(`warning: the lock of ${data.env}/${group} was lost (expired or force-unlocked) while this job ran`),
         },
         () => (data.phase === 'plan' ? planPhase(tfJob) : applyPhase(tfJob)),

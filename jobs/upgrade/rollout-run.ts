@@ -8,7 +8,7 @@ import type { Severity } from '../../src/chat/message.ts';
 import type { JobContext } from '../job-context.ts';
 import type { WorkerDeps } from '../worker-deps.ts';
 import { runHealthGate } from './health-gate.ts';
-import { isLease, takeLease, type Lease } from '../lease.ts';
+import { isLease, takeLease, waitingText, type Lease } from '../lease.ts';
 import { downElsewhere } from './redundancy.ts';
 import { RolloutReport } from './rollout-report.ts';
 import { newRolloutRecord, planStillValid } from './rollout-setup.ts';
@@ -111,9 +111,10 @@ export class RolloutRun {
       ttlMs: this.#deps.leaseMs,
       waitMs: 3_600_000,
       sleep: this.#sleep,
-      onWait: async (current) => {
+      queue: true,
+      onWait: async (current, place) => {
         rec.status = 'waiting-lock';
-        rec.reason = `waiting for ${rec.env}/${rec.group}: locked by ${current.holder} (${current.purpose})`;
+        rec.reason = waitingText(`${rec.env}/${rec.group}`, current, place);
         await this.#report.checkpoint();
       },
     });

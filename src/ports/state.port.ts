@@ -44,6 +44,13 @@ export interface StateStore {
   forceReleaseLock(key: string): Promise<boolean>;
   getLock(key: string): Promise<LockInfo | undefined>;
   listLocks(): Promise<LockInfo[]>;
+  /**
+   * Stand in line for a lock (jobs that wait for one take it in the order they started waiting):
+   * returns the caller's place, 1 being next. A place is kept while its holder calls again within
+   * `ttlMs`; a waiter that stopped calling (it died) drops out of the line.
+   */
+  queueForLock(key: string, holder: string, ttlMs: number): Promise<number>;
+  leaveLockQueue(key: string, holder: string): Promise<void>;
 
   setFreeze(info: FreezeInfo): Promise<void>;
   clearFreeze(env: string): Promise<boolean>;

@@ -107,6 +107,21 @@ export function stateStoreContract(label: string, make: () => Promise<ContractSt
       assert.equal(await s.getLock('prod/other'), undefined);
     });
 
+    it('a line of waiters for a lock: places by first wait, a waiter that stops calling drops out, leaving frees the place', async () => {
+      const s = await make();
+      assert.equal(await s.queueForLock('prod/eth', 'up-a', 60_000), 1);
+      assert.equal(await s.queueForLock('prod/eth', 'up-b', 60_000), 2);
+      assert.equal(await s.queueForLock('prod/eth', 'up-c', 300), 3);
+      assert.equal(await s.queueForLock('prod/eth', 'up-b', 60_000), 2, 'calling again keeps the place');
+      assert.equal(await s.queueForLock('prod/other', 'up-z', 60_000), 1, 'each lock has its own line');
+      await s.leaveLockQueue('prod/eth', 'up-a');
+      assert.equal(await s.queueForLock('prod/eth', 'up-b', 60_000), 1);
+      assert.equal(await s.queueForLock('prod/eth', 'up-c', 300), 2);
+      // up-c stops calling; up-d, waiting with a short time-to-live, sees it drop out.
+      await new Promise((r) => setTimeout(r, 400));
+      assert.equal(await s.queueForLock('prod/eth', 'up-d', 300), 2, 'up-c dropped out: up-d is behind up-b only');
+    });
+
     it('frees a lock when its lease expires', async () => {
       const s = await make();
       await s.acquireLock('dev/g', 'job-1', 'drift', 150);
