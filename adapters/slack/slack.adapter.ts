@@ -61,7 +61,9 @@ export async function startSlack(opts: SlackAdapterOptions): Promise<SlackAdapte
     ? // The socket client reads its API URL from installerOptions.clientOptions, not clientOptions.
       new SocketModeReceiver({ appToken: opts.appToken, logger, installerOptions: { clientOptions } })
     : new HTTPReceiver({ signingSecret: opts.signingSecret, endpoints: EVENTS_PATH, logger, processBeforeResponse: false });
-  const app = new App({ token: opts.botToken, receiver, logger, clientOptions, deferInitialization: true });
+  // convoStore off: ChainOps keeps its state in Redis; Bolt's in-memory conversation store only cost CPU and
+  // memory per event (and is per-replica anyway).
+  const app = new App({ token: opts.botToken, receiver, logger, clientOptions, deferInitialization: true, convoStore: false });
 
   try {
     await app.init(); // auth.test: a wrong token fails here, not on the first command
