@@ -122,7 +122,9 @@ describe('Discord: an alert from the health engine, through the real bot and wor
     assert.equal(si.calls.filter((c) => c.route.endsWith('/threads')).length, 1, 'one thread for the whole alert');
   });
 
-  test('no secret (bot token, RPC password) in anything Discord received or the bot printed', () => {
+  test('no secret (bot token, RPC password) in anything Discord received or the bot printed', async () => {
+    // Stopped first: logs are written asynchronously and flushed on exit, so every line is scanned.
+    await Promise.all([bot.stop(), worker.stop()]);
     const records = [...discordStandInRecords(si), ...logRecords(bot.stdout().split('\n'), 'bot stdout'), ...logRecords(bot.stderr().split('\n'), 'bot stderr'),
       ...logRecords(worker.stdout().split('\n'), 'worker stdout'), ...logRecords(worker.stderr().split('\n'), 'worker stderr')];
     assertNoSecrets({ TOKEN, RPC_PASSWORD }, records, 'Discord stand-in bodies and bot output');

@@ -216,7 +216,9 @@ describe('Discord: the real bot process, gateway mode', () => {
     }
   });
 
-  test('no secret (bot token, RPC password) in anything Discord received or the bot printed', () => {
+  test('no secret (bot token, RPC password) in anything Discord received or the bot printed', async () => {
+    // Stopped first: logs are written asynchronously and flushed on exit, so every line is scanned.
+    await Promise.all([bot.stop(), httpBot?.stop()]);
     const records = [
       ...discordStandInRecords(si),
       ...logRecords(bot.stdout().split('\n'), 'bot stdout'),

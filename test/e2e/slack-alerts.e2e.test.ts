@@ -125,7 +125,9 @@ describe('Slack: an alert from the health engine, through the real bot and worke
     assert.equal(slack.messages.filter((m) => m.channel === ALERTS && !m.thread_ts).length, 1, 'one root message for the whole alert');
   });
 
-  test('no secret (bot token, signing secret, RPC password) in anything Slack received or the bot printed', () => {
+  test('no secret (bot token, signing secret, RPC password) in anything Slack received or the bot printed', async () => {
+    // Stopped first: logs are written asynchronously and flushed on exit, so every line is scanned.
+    await Promise.all([bot.stop(), worker.stop()]);
     const records = [...slackStandInRecords(slack), ...logRecords(bot.stdout().split('\n'), 'bot stdout'), ...logRecords(bot.stderr().split('\n'), 'bot stderr'),
       ...logRecords(worker.stdout().split('\n'), 'worker stdout'), ...logRecords(worker.stderr().split('\n'), 'worker stderr')];
     assertNoSecrets({ BOT_TOKEN, SIGNING_SECRET, RPC_PASSWORD }, records, 'Slack stand-in bodies and bot output');

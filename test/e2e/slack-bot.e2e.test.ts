@@ -259,7 +259,9 @@ describe('Slack: the real bot process, HTTP mode', () => {
     }
   });
 
-  test('no secret (bot token, app token, signing secret, RPC password) in anything Slack received or the bot printed', () => {
+  test('no secret (bot token, app token, signing secret, RPC password) in anything Slack received or the bot printed', async () => {
+    // Stopped first: logs are written asynchronously and flushed on exit, so every line is scanned.
+    await Promise.all([bot.stop(), socketBot?.stop()]);
     // Web API arguments and response_url bodies (the Authorization header, where the token belongs, is not
     // part of them), what went back over the socket, and every line both bot processes wrote.
     const records = [
