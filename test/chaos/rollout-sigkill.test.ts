@@ -10,7 +10,7 @@ import { RedisRolloutStore } from '../../adapters/redis/redis-rollout.store.ts';
 import { RedisStateStore } from '../../adapters/redis/redis-state.store.ts';
 import { startBotProcess, type BotProcess } from '../helpers/bot-process.ts';
 import { clientVersion, DEMO_PLAYBOOK, startDemoHosts, type DemoHosts } from '../../adapters/local/demo-hosts.ts';
-import { runCli } from '../helpers/run-cli.ts';
+import { consoleAs } from '../helpers/run-cli.ts';
 
 // Issue #8, chaos 1: the worker running a rollout is SIGKILLed at a random point, 10 times. Every
 // rollout must end in a recorded state, no node may be acted on by two workers at once (each host's
@@ -66,10 +66,7 @@ after(async () => {
   await redis?.stop();
 });
 
-async function as(user: string, line: string): Promise<string> {
-  const r = await runCli(['console', '--as', user, '--exec', line], { ...env, LOG_LEVEL: 'warn' });
-  return r.stdout + r.stderr;
-}
+const as = (user: string, line: string) => consoleAs({ ...env, LOG_LEVEL: 'warn' }, user, line);
 
 function spans(root: string): Array<[number, number]> {
   const open = new Map<string, number>();

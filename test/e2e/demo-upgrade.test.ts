@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { after, test } from 'node:test';
 import { clientVersion } from '../../adapters/local/demo-hosts.ts';
 import { killWithParent, waitFor, waitForExit } from '../../adapters/local/wait-for.ts';
@@ -59,7 +60,6 @@ test('the demo: drift shows 7.9.1 ≠ 7.9.2, an approved upgrade rolls all three
   assert.doesNotMatch(after, new RegExp(`eth-\\d\\s+${DEMO_ETH_OLD.replaceAll('.', '\\.')} →`), 'no version drift left');
   // What the nodes themselves answer, straight over RPC (the fleet file the demo wrote names their ports).
   const fleetFile = /fleet file: (\S+)/.exec(out)![1]!;
-  const { readFile } = await import('node:fs/promises');
   const ethUrls = [...(await readFile(fleetFile, 'utf8')).matchAll(/name: eth-\d[\s\S]*?rpc_url: "?(http:\/\/127\.0\.0\.1:\d+)/g)].map((m) => m[1]!);
   assert.equal(ethUrls.length, 3, 'three eth nodes in the fleet file');
   for (const url of ethUrls) assert.match((await clientVersion(url)) ?? '', new RegExp(`v${DEMO_ETH_NEW.replaceAll('.', '\\.')}`));

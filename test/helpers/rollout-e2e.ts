@@ -10,7 +10,7 @@ import { RedisRolloutStore } from '../../adapters/redis/redis-rollout.store.ts';
 import type { RolloutRecord } from '../../src/rollout/rollout.record.ts';
 import { startBotProcess, type BotProcess } from './bot-process.ts';
 import { clientVersion, DEMO_PLAYBOOK, startDemoHosts, type DemoHosts } from '../../adapters/local/demo-hosts.ts';
-import { runCli } from './run-cli.ts';
+import { consoleAs } from './run-cli.ts';
 
 export const OLD = '7.9.1';
 export const NEW = '7.9.2';
@@ -87,10 +87,7 @@ roles:
     await redis?.stop();
   });
 
-  async function as(user: string, line: string): Promise<string> {
-    const res = await runCli(['console', '--as', user, '--exec', line], env);
-    return res.stdout + res.stderr;
-  }
+  const as = (user: string, line: string) => consoleAs(env, user, line);
 
   function idIn(text: string, prefix: string): string {
     const m = new RegExp(`\\b${prefix}-[a-z0-9]{4,32}\\b`).exec(text);

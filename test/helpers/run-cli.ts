@@ -24,3 +24,9 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_00
     });
   });
 }
+
+/** One console command typed as `user` (`chainops console --as <user> --exec <line>`): what it printed. */
+export async function consoleAs(env: NodeJS.ProcessEnv, user: string, line: string): Promise<string> {
+  const r = await runCli(['console', '--as', user, '--exec', line], env);
+  return r.stdout + r.stderr;
+}
