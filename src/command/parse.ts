@@ -14,8 +14,15 @@ export function stripPrefix(text: string): string {
   return t;
 }
 
+/** Names the fleet knows, so a refusal can suggest the closest one (`--env Prod` → `prod`). */
+export interface NameHints {
+  env?: readonly string[];
+  group?: readonly string[];
+  node?: readonly string[];
+}
+
 /** Parse one command line into a validated Command, or a friendly refusal. Never throws. */
-export function parseCommand(text: string): ParseResult {
+export function parseCommand(text: string, hints: NameHints = {}): ParseResult {
   if (typeof text !== 'string') return { ok: false, message: 'send a command as text, e.g. `/chainops status`' };
   if (text.length > MAX_LINE) return { ok: false, message: `that command is ${text.length} characters long; keep it under ${MAX_LINE}` };
   const tokens = tokenize(stripPrefix(text));
@@ -24,8 +31,14 @@ export function parseCommand(text: string): ParseResult {
   if (first === undefined) return { ok: true, command: { verb: 'help', values: {}, canonical: '/chainops help' } };
   const verbWord = first.toLowerCase();
   if (!(VERBS as readonly string[]).includes(verbWord)) {
-    const suggestion = closest(verbWord, VERBS);
     const shown = printable(first);
+    // `rollback` alone is a rollout action: point at the command that has it.
+    const owner = GRAMMAR.find((g) => g.args[0]?.kind === 'choice' && g.args[0].choices?.includes(verbWord));
+    if (owner) {
+      const suggestion = `${owner.verb} ${verbWord}`;
+      return { ok: false, message: `\`${shown}\` is not a ChainOps command — did you mean \`${suggestion}\`? Usage: \`${usageOf(owner)}\``, suggestion };
+    }
+    const suggestion = closest(verbWord, VERBS);
     return {
       ok: false,
       message: suggestion
@@ -34,10 +47,10 @@ export function parseCommand(text: string): ParseResult {
       ...(suggestion ? { suggestion } : {}),
     };
   }
-  return parseArgs(specOf(verbWord as Verb), rest);
+  return parseArgs(specOf(verbWord as Verb), rest, hints);
 }
 
-function parseArgs(spec: VerbSpec, words: string[]): ParseResult {
+function parseArgs(spec: VerbSpec, words: string[], hints: NameHints): ParseResult {
   const usage = usageOf(spec);
   const fail = (message: string, suggestion?: string): ParseResult => ({
     ok: false,
@@ -70,7 +83,10 @@ function parseArgs(spec: VerbSpec, words: string[]): ParseResult {
       i++;
     }
     const checked = checkValue(flag.kind, raw, flag.choices);
-    if (!checked.ok) return fail(`\`--${flag.name} ${printable(raw)}\` is not valid: ${checked.why}`);
+    if (!checked.ok) {
+      const hint = hintFor(flag.kind, raw, hints);
+      return fail(`\`--${flag.name} ${printable(raw)}\` is not valid: ${hint?.why ?? checked.why}${hint?.best ? ` — did you mean \`${hint.best}\`?` : ''}`, hint?.best);
+    }
     values[flag.name] = checked.value;
   }
   if (positional.length > spec.args.length) {
@@ -84,12 +100,22 @@ function parseArgs(spec: VerbSpec, words: string[]): ParseResult {
     }
     const checked = checkValue(arg.kind, arg.kind === 'choice' ? raw.toLowerCase() : raw, arg.choices);
     if (!checked.ok) {
-      const hint = arg.choices ? closest(raw, arg.choices) : undefined;
-      return fail(`<${arg.name}> \`${printable(raw)}\` is not valid: ${checked.why}${hint ? ` — did you mean \`${hint}\`?` : ''}`, hint);
+      const named = hintFor(arg.kind, raw, hints);
+      const hint = arg.choices ? closest(raw, arg.choices) : named?.best;
+      return fail(`<${arg.name}> \`${printable(raw)}\` is not valid: ${named?.why ?? checked.why}${hint ? ` — did you mean \`${hint}\`?` : ''}`, hint);
     }
     values[arg.name] = checked.value;
   }
   return { ok: true, command: { verb: spec.verb, values, canonical: canonical(spec, values) } };
+}
+
+/** For a fleet name that failed its pattern: the names the fleet knows, and the closest one. */
+function hintFor(kind: string, raw: string, hints: NameHints): { why: string; best?: string } | undefined {
+  const known = kind === 'env' ? hints.env : kind === 'group' ? hints.group : kind === 'node' ? hints.node : kind === 'target' ? [...(hints.group ?? []), ...(hints.node ?? [])] : undefined;
+  if (!known?.length) return undefined;
+  const best = closest(raw.toLowerCase(), known);
+  const list = known.length <= 8 ? known.join(', ') : `${known.slice(0, 8).join(', ')}, …`;
+  return { why: `use one of ${list}`, ...(best ? { best } : {}) };
 }
 
 /** Rebuild the command text from validated values only (safe to show and to log). */

@@ -31,7 +31,9 @@ export function checkValue(kind: ValueKind, raw: string, choices?: readonly stri
       return ms > 0 && ms <= MAX_DURATION_MS ? { ok: true, value: ms } : { ok: false, why: 'use a duration between 1s and 30d' };
     }
     case 'waves':
-      return WAVES_RE.test(raw) ? { ok: true, value: raw } : { ok: false, why: 'use wave sizes such as 1,25%,100%' };
+      if (!WAVES_RE.test(raw)) return { ok: false, why: 'use wave sizes such as 1,25%,100%' };
+      if (raw.split(',').some((w) => parseInt(w, 10) === 0)) return { ok: false, why: 'a wave of 0 nodes would never finish; use sizes of at least 1 (or 1%), such as 1,25%,100%' };
+      return raw.split(',').some((w) => w.endsWith('%') && parseInt(w, 10) > 100) ? { ok: false, why: 'a wave is at most 100% of the nodes' } : { ok: true, value: raw };
     case 'choice':
       return choices?.includes(raw) ? { ok: true, value: raw } : { ok: false, why: `use one of ${(choices ?? []).join(', ')}` };
     case 'bool':

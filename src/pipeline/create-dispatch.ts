@@ -9,6 +9,7 @@ import { errorMessage } from '../render/basic.messages.ts';
 import { makeContext } from './context.ts';
 import type { CoreDeps } from './deps.ts';
 import { HANDLERS } from './handlers/index.ts';
+import { nameHints } from '../fleet/fleet.lookup.ts';
 
 /** Button action ids the core emits, and the command each one stands for. */
 const ACTION_VERBS: Record<string, string> = {
@@ -42,7 +43,7 @@ export function createDispatch(deps: CoreDeps): Dispatch {
         await respond(errorMessage('that button is not one ChainOps knows — it may be from an older version; type the command instead'));
         return;
       }
-      const parsed = parseCommand(text);
+      const parsed = parseCommand(text, nameHints(deps.fleet()));
       if (!parsed.ok) {
         await deps.audit.append({ at: deps.clock.now(), actor: who, action: 'command', detail: clip(text), outcome: 'refused' });
         await respond(errorMessage(parsed.message));

@@ -129,7 +129,7 @@ describe('parseCommand: refusals that help', () => {
     assert.ok(r.message.includes('/chainops upgrade <target> <version> [--env <env>] [--waves <waves>] [--dry-run]'));
     assert.equal(refused('stauts').suggestion, 'status');
     assert.equal(refused('aprove ap-1234').suggestion, 'approve');
-    assert.equal(refused('rollback').suggestion, undefined);
+    assert.equal(refused('rollback').suggestion, 'rollout rollback', 'a rollout action alone points at the rollout command');
   });
 
   it('an unknown verb with nothing close points at help', () => {
