@@ -132,9 +132,16 @@ const LABEL: Record<Metric, string> = {
   lag: 'lag', head_age: 'head age', peers: 'peers', disk_used: 'disk used', mem_used: 'memory used', load1: 'load', latency: 'RPC latency',
 };
 
-/** `lag 12 blocks > 5 blocks`. */
+const SHOWN_OP: Record<CompareOp, string> = { '>': '>', '>=': '≥', '<': '<', '<=': '≤', '==': '=', '!=': '≠' };
+const NEGATED: Record<CompareOp, CompareOp> = { '>': '<=', '>=': '<', '<': '>=', '<=': '>', '==': '!=', '!=': '==' };
+
+/**
+ * What a value says against the rule, true whichever side it is on: `lag 12 blocks > 5 blocks` while
+ * the condition holds, `lag 0 blocks, back within the rule (≤ 5 blocks)` once it no longer does.
+ */
 export function describeCompare(metric: Metric, value: number, op: CompareOp, limit: number): string {
-  return `${LABEL[metric]} ${showValue(metric, value)} ${op} ${showValue(metric, limit)}`;
+  if (!compare(value, op, limit)) return `${LABEL[metric]} ${showValue(metric, value)}, back within the rule (${SHOWN_OP[NEGATED[op]]} ${showValue(metric, limit)})`;
+  return `${LABEL[metric]} ${showValue(metric, value)} ${SHOWN_OP[op]} ${showValue(metric, limit)}`;
 }
 
 /** The condition as it applies in one environment: `lag > 5 for 2m`. */

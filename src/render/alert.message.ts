@@ -3,6 +3,18 @@ import type { Block, Button, Message, Severity } from '../chat/message.ts';
 import { ago, isoTime } from './basic.messages.ts';
 
 const ICON: Record<Alert['state'], string> = { pending: '⏳', firing: '🔴', acknowledged: '👀', resolved: '✅' };
+/** A firing alert's mark by severity: only critical is red; info is a notice, not an incident. */
+const FIRING_ICON: Record<Alert['severity'], string> = { critical: '🔴', warning: '🟠', info: '🔵' };
+
+function icon(a: Alert): string {
+  return a.state === 'firing' ? FIRING_ICON[a.severity] : ICON[a.state];
+}
+
+/** The state word people read: an info alert that fires is a NOTICE, not FIRING. */
+function stateWord(a: Alert): string {
+  const word = a.state === 'firing' && a.severity === 'info' ? 'notice' : a.state;
+  return a.state === 'firing' && a.silence ? `${word} (silenced)` : word;
+}
 const SEVERITY: Record<Alert['severity'], Severity> = { info: 'info', warning: 'warn', critical: 'error' };
 
 /** `lag on eth-1 (prod)` or `chain stalled: ethereum/devnet (prod)`. */
@@ -37,9 +49,9 @@ function buttons(a: Alert): Button[] {
 
 /** The alert's root message, edited in place as it moves through its states. */
 export function alertMessage(a: Alert, _now: number): Message {
-  const state = a.state === 'firing' && a.silence ? 'firing (silenced)' : a.state;
+  const state = stateWord(a);
   const blocks: Block[] = [
-    { type: 'header', text: `${ICON[a.state]} ${state.toUpperCase()} · ${alertTitle(a)}` },
+    { type: 'header', text: `${icon(a)} ${state.toUpperCase()} · ${alertTitle(a)}` },
     { type: 'text', text: a.state === 'resolved' ? `Resolved: ${a.resolution ?? 'the condition cleared'} (last seen: ${a.summary})` : a.summary },
     {
       type: 'fields',
@@ -85,7 +97,7 @@ export function alertsListMessage(alerts: readonly Alert[], silences: readonly S
       columns: ['alert', 'state', 'severity', 'subject', 'what', 'since'],
       rows: shown.slice(0, 50).map((a) => [
         a.id,
-        `${ICON[a.state]} ${a.state}${a.silence ? ' 🔕' : ''}`,
+        `${icon(a)} ${stateWord(a).replace(' (silenced)', '')}${a.silence ? ' 🔕' : ''}`,
         a.severity,
         a.scope === 'chain' ? `${a.chain}/${a.network} (${a.env})` : `${a.node} (${a.env})`,
         `${a.rule}: ${a.summary}`,

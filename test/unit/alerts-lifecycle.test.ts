@@ -371,3 +371,36 @@ describe('routing', () => {
     ]);
   });
 });
+
+describe('what resolution notices and info alerts say (issue #18)', () => {
+  it('a resolution states the value now and that it is back within the rule — never a comparison that is false', () => {
+    const e = engine(fleetOf());
+    e.override.set('eth-2', { peers: 0 });
+    e.sweeps(2);
+    const a = e.byKey('peers@eth-2')!;
+    assert.equal(a.state, 'firing');
+    assert.match(a.summary, /^peers 0 < 2$/);
+    e.override.set('eth-2', { peers: 3 });
+    e.sweeps(1);
+    const resolved = e.notices.find((n) => n.kind === 'resolved' && n.alert.id === a.id)!;
+    const line = alertOutboxItems(resolved, e.now()).find((i) => i.op === 'thread')!.message.text;
+    assert.match(line, /Resolved after \d+s: peers 3, back within the rule \(≥ 2\)\./);
+    assert.doesNotMatch(line, /peers 3 < 2/);
+  });
+
+  it('an info alert is a blue NOTICE, not a red FIRING; critical stays red', () => {
+    const e = engine(fleetOf());
+    e.override.set('eth-1', { version: '7.9.1' });
+    e.override.set('eth-3', { reachable: false, error: 'refused', head: undefined, headTime: undefined });
+    e.sweeps(2);
+    const version = e.byKey('version@eth-1')!;
+    assert.equal(version.severity, 'info');
+    const info = alertMessage(version, e.now());
+    assert.match(info.blocks[0]!.type === 'header' ? info.blocks[0]!.text : '', /^🔵 NOTICE · version on eth-1/);
+    assert.equal(info.severity, 'info');
+    assert.doesNotMatch(info.text, /FIRING/);
+    const down = alertMessage(e.byKey('unreachable@eth-3')!, e.now());
+    assert.match(down.blocks[0]!.type === 'header' ? down.blocks[0]!.text : '', /^🔴 FIRING · unreachable on eth-3/);
+    assert.equal(down.severity, 'error');
+  });
+});
