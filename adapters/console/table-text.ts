@@ -8,16 +8,21 @@ export interface TableTextOptions {
   ascii: boolean;
 }
 
-/** A cell wider than this is cut even when the terminal is wide: one chatty cell must not push the rest off screen. */
+/** When a table does not fit, cells wider than this are cut first: one chatty cell must not push the rest off screen. */
 const MAX_CELL = 48;
 /** No column is squeezed below this many columns when fitting the table to the width. */
 const MIN_CELL = 4;
 const GAP = '  ';
 
-/** Shrinks the widest columns one step at a time until the row fits in `total` columns. */
+/**
+ * Every column at its natural width when the table fits in `total` columns; otherwise chatty cells are
+ * cut to MAX_CELL first, then the widest columns shrink one step at a time until the row fits.
+ */
 function fitWidths(natural: number[], total: number): number[] {
+  const span = (ws: number[]) => ws.reduce((a, b) => a + b, 0) + GAP.length * (ws.length - 1);
+  if (span(natural) <= total) return [...natural];
   const widths = natural.map((w) => Math.min(w, MAX_CELL));
-  const used = () => widths.reduce((a, b) => a + b, 0) + GAP.length * (widths.length - 1);
+  const used = () => span(widths);
   while (used() > total) {
     let widest = -1;
     for (let i = 0; i < widths.length; i++) {

@@ -27,6 +27,11 @@ export function severityMarker(severity: Severity, color: boolean, ascii = false
   return paint(ascii ? m.ascii : m.unicode, color, m.style, 'bold');
 }
 
+/** The neutral model's `**bold**` as terminal bold (or plain text): never literal asterisks. */
+function inline(text: string, color: boolean): string {
+  return text.replace(/\*\*([^*\n]+)\*\*/g, (_m, inner: string) => paint(inner, color, 'bold'));
+}
+
 /** Blocks that carry content of their own; when none is present the plain-text fallback is shown. */
 const CONTENT = new Set<Block['type']>(['header', 'text', 'fields', 'table', 'code', 'context']);
 
@@ -83,7 +88,7 @@ export function renderText(message: Message, opts: RenderTextOptions): string {
         lines.push(paint(scrubLine(block.text), color, 'bold'));
         break;
       case 'text':
-        lines.push(...scrub(block.text).split('\n'));
+        lines.push(...inline(scrub(block.text), color).split('\n'));
         break;
       case 'fields':
         lines.push(...fieldLines(block.fields, color));
@@ -95,7 +100,7 @@ export function renderText(message: Message, opts: RenderTextOptions): string {
         lines.push(...indentLines(scrub(block.text).replace(/\n+$/, ''), '    '));
         break;
       case 'context':
-        lines.push(...scrub(block.text).split('\n').map((l) => paint(l, color, 'dim')));
+        lines.push(...scrub(block.text).split('\n').map((l) => paint(inline(l, false), color, 'dim')));
         break;
       case 'divider':
         lines.push(paint((ascii ? '-' : '─').repeat(Math.min(width, 60)), color, 'dim'));

@@ -24,7 +24,7 @@ export function driftMessage(fleet: Fleet, r: DriftReport, opts: { title?: strin
       ]);
     const countText = count ? (count.error ? `Terraform plan failed: ${count.error}` : count.plan ? `Terraform plan not empty: ${count.plan}` : 'Terraform plan: no changes') : undefined;
     if (rows.length === 0 && !(count && (count.plan || count.error))) continue;
-    blocks.push({ type: 'text', text: `*${key}*${countText ? ` — ${countText}` : ''}` });
+    blocks.push({ type: 'text', text: `**${key}**${countText ? ` — ${countText}` : ''}` });
     if (rows.length) blocks.push({ type: 'table', columns: ['node', 'version (running → desired)', 'capacity vs shape'], rows });
     const desired = fleet.groups[group]?.desired_version;
     if (desired && nodes.some((n) => n.version?.running) && buttons.length < 4) {

@@ -91,3 +91,21 @@ test('escape sequences inside message text are removed', () => {
   const out = renderText(msg([{ type: 'code', text: 'evil \x1b[2J\x1b]0;title\x07done' }]), { color: false });
   assert.equal(out, '    evil done');
 });
+
+test('a wide terminal shows long cells whole; a narrow one still fits the table', () => {
+  const version = 'ganache/v7.9.2-EthereumJS TestRPC/v7.9.2/ethereum-js (linux x64, node v20.19.5)';
+  const msg: Message = { text: 't', blocks: [{ type: 'table', columns: ['node', 'client'], rows: [['eth-1', version]] }] };
+  const wide = renderText(msg, { color: false, width: 200 });
+  assert.ok(wide.includes(version), 'nothing cut at 200 columns');
+  const narrow = renderText(msg, { color: false, width: 60 }).split('\n');
+  assert.ok(narrow.every((l) => visibleWidth(l) <= 60), narrow.join('\n'));
+  assert.ok(narrow[2]!.includes('…'));
+});
+
+test('the neutral **bold** is bold in a terminal, never literal asterisks', () => {
+  const msg: Message = { text: 't', blocks: [{ type: 'text', text: '**prod/eth-devnet** — 3 nodes' }, { type: 'context', text: 'see **this**' }] };
+  const plain = renderText(msg, { color: false, width: 80 });
+  assert.equal(plain, 'prod/eth-devnet — 3 nodes\nsee this');
+  const colored = renderText(msg, { color: true, width: 80 });
+  assert.ok(colored.includes('\x1b[1mprod/eth-devnet\x1b[22m'), JSON.stringify(colored));
+});

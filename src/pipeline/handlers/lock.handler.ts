@@ -51,7 +51,7 @@ export async function freezeHandler(ctx: HandlerContext): Promise<void> {
   requireEnv(ctx.fleet, env);
   const reason = str(ctx, 'reason') ?? 'no reason given';
   await ctx.deps.state.setFreeze({ env, by: ctx.who, reason, at: ctx.deps.clock.now() });
-  await ctx.respond({ text: `❄ ${env} is frozen by ${ctx.who}: ${reason}`, severity: 'warn', blocks: [{ type: 'text', text: `❄ *${env}* is frozen by ${ctx.who}: ${reason}. Every change is refused until \`/chainops unfreeze ${env}\`.` }] });
+  await ctx.respond({ text: `❄ ${env} is frozen by ${ctx.who}: ${reason}`, severity: 'warn', blocks: [{ type: 'text', text: `❄ **${env}** is frozen by ${ctx.who}: ${reason}. Every change is refused until \`/chainops unfreeze ${env}\`.` }] });
 }
 
 /** `unfreeze <env>`. */
