@@ -29,7 +29,7 @@ export async function changeHandler(ctx: HandlerContext): Promise<void> {
   }
   const now = ctx.deps.clock.now();
   const id = `ap-${ctx.deps.newId()}`;
-  const request = newApprovalRequest({ id, env: plan.env, command: ctx.command.canonical, planHash: plan.hash, job: { queue: plan.queue, jobId: '', data: null }, requestedBy: ctx.who, policy, now });
+  const request = newApprovalRequest({ id, env: plan.env, command: ctx.command.canonical, planHash: plan.hash, job: { queue: plan.queue, jobId: '', data: null }, requestedBy: ctx.who, policy, now, summary: plan.summary });
   await ctx.deps.state.createApproval(request);
   await ctx.deps.audit.append({ at: now, actor: ctx.who, action: 'approval.request', detail: `${id} ${ctx.command.canonical}`, outcome: 'pending', ref: id });
   const canApproveSelf = policy.self_approval && atLeast(ctx.role, policy.approver_role);
