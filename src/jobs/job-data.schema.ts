@@ -45,6 +45,12 @@ export const upgradeJob = z.object({
   requestedBy: actor,
   approvedBy: z.array(actor),
   dryRun: z.boolean().default(false),
+  /**
+   * For a rollback: each node with the version it ran when the rollback was planned (over RPC) and the
+   * version it goes back to, exactly as shown and approved. The worker restores these, never what an
+   * older rollout record says.
+   */
+  restore: z.array(z.object({ name: nodeName, from: version, to: version })).max(1000).optional(),
   report: reportTo,
 });
 
