@@ -12,12 +12,13 @@ import type { AuditEntry } from '../../src/ports/audit.port.ts';
 import { alertThreadMessage } from '../../src/render/alert.message.ts';
 import type { JobContext } from '../job-context.ts';
 import { parseJobData } from '../parse-job-data.ts';
+import { jobLog } from '../job-log.ts';
 import type { WorkerDeps } from '../worker-deps.ts';
 import { runDiagnose, type Outcome } from './diagnose.step.ts';
 import { tail } from './output-tail.ts';
 
 export type RemediateDeps = Pick<WorkerDeps, 'fleet' | 'checkerFor' | 'state' | 'audit' | 'outbox' | 'clock' | 'logger' | 'alerts' | 'ssh'> &
-  Partial<Pick<WorkerDeps, 'playbooks' | 'fleetDir'>>;
+  Partial<Pick<WorkerDeps, 'playbooks' | 'fleetDir' | 'rollouts'>>;
 
 const WEEK_MS = 7 * 86_400_000;
 
@@ -32,6 +33,7 @@ export function remediateProcessor(deps: RemediateDeps) {
   return async (job: JobContext<unknown>) => {
     const data = parseJobData(remediateJob, job.data, job.id);
     const fleet = deps.fleet();
+    const fullLog = jobLog(deps, job.id);
     const alert = data.alertId && deps.alerts ? await deps.alerts.get(data.alertId) : undefined;
     const audit = (action: string, outcome: AuditEntry['outcome'], detail: string) =>
       deps.audit.append({ at: deps.clock.now(), actor: data.trigger === 'auto' ? 'system' : data.requestedBy, action, detail: `${job.id} ${data.action} on ${data.node}: ${detail}`.slice(0, 500), outcome, ref: job.id });
@@ -43,6 +45,8 @@ export function remediateProcessor(deps: RemediateDeps) {
     };
     const refuse = async (why: string, severity: Severity = 'warn') => {
       await audit('job.end', 'refused', why);
+      fullLog.line(`did not run: ${why}`);
+      await fullLog.flush();
       await post(alertThreadMessage(`⛔ ${data.action} on ${data.node} did not run: ${why}`, severity));
       return { ran: false, why };
     };
@@ -72,10 +76,15 @@ export function remediateProcessor(deps: RemediateDeps) {
       await audit('job.start', 'pending', `${data.trigger} run${alert ? ` for ${alert.id}` : ''}`);
       let outcome: Outcome;
       try {
-        outcome = await execute(deps, action, node, (line) => job.log(line));
+        outcome = await execute(deps, action, node, async (line) => {
+          fullLog.line(line);
+          await job.log(line);
+        });
       } catch (err) {
         outcome = { ok: false, text: `${data.action} on ${node.name} could not run: ${errorMessage(err)}` };
       }
+      fullLog.line(`${outcome.ok ? 'ok' : 'failed'}: ${outcome.text}${outcome.output ? `\n${outcome.output}` : ''}`);
+      await fullLog.flush();
       await audit('job.end', outcome.ok ? 'ok' : 'failed', outcome.text.split('\n')[0] ?? '');
       await post(alertThreadMessage(`${outcome.ok ? '✅' : '❌'} ${outcome.text}`, outcome.ok ? 'ok' : 'error', outcome.output));
       return { ran: true, ok: outcome.ok };
