@@ -15,6 +15,7 @@ import { parseJobData } from '../parse-job-data.ts';
 import { jobLog } from '../job-log.ts';
 import type { WorkerDeps } from '../worker-deps.ts';
 import { runDiagnose, type Outcome } from './diagnose.step.ts';
+import { dryRunAction } from './dry-run.step.ts';
 import { tail } from './output-tail.ts';
 
 export type RemediateDeps = Pick<WorkerDeps, 'fleet' | 'checkerFor' | 'state' | 'audit' | 'outbox' | 'clock' | 'logger' | 'alerts' | 'ssh'> &
@@ -69,17 +70,19 @@ export function remediateProcessor(deps: RemediateDeps) {
         return await refuse('this job already started once (the worker stopped mid-way?); it is not re-run automatically — check the node, then run it again by hand if needed', 'error');
       }
       const cooldownMs = cooldownOf(deps, alert, node);
-      const fresh = await deps.state.claimOnce(`remediate-cooldown:${node.name}:${data.action}`, cooldownMs);
+      // A dry run changes nothing, so it does not use up the cool-down of the real action.
+      const fresh = data.dryRun || (await deps.state.claimOnce(`remediate-cooldown:${node.name}:${data.action}`, cooldownMs));
       if (data.trigger === 'auto' && !fresh) {
         return await refuse(`cool-down: ${data.action} already ran on ${node.name} within the last ${Math.round(cooldownMs / 60_000)}m — it is not repeated automatically, so it cannot loop`);
       }
-      await audit('job.start', 'pending', `${data.trigger} run${alert ? ` for ${alert.id}` : ''}`);
+      await audit('job.start', 'pending', `${data.trigger} ${data.dryRun ? 'dry run' : 'run'}${alert ? ` for ${alert.id}` : ''}`);
       let outcome: Outcome;
       try {
-        outcome = await execute(deps, action, node, async (line) => {
+        const log = async (line: string) => {
           fullLog.line(line);
           await job.log(line);
-        });
+        };
+        outcome = data.dryRun ? await dryRunAction(deps, action, node, log) : await execute(deps, action, node, log);
       } catch (err) {
         outcome = { ok: false, text: `${data.action} on ${node.name} could not run: ${errorMessage(err)}` };
       }

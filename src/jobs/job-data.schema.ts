@@ -90,6 +90,8 @@ export const provisionJob = z.discriminatedUnion('kind', [
     node: nodeName,
     group: groupName.optional(),
     plan: savedPlanRef.optional(),
+    /** Plan the targeted destroy and show it; never ask for approval, never apply. @defaultValue false */
+    dryRun: z.boolean().default(false),
     requestedBy: actor,
     approvedBy: z.array(actor),
     report: reportTo,
@@ -130,6 +132,8 @@ export const remediateJob = z.object({
   requestedBy: actor,
   /** Where the result goes when there is no alert thread. */
   report: reportTo.optional(),
+  /** Check only: SSH reachability for a command, `--check --diff` for a playbook; nothing runs. @defaultValue false */
+  dryRun: z.boolean().default(false),
 });
 
 export type HealthJob = z.infer<typeof healthJob>;

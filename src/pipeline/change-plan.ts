@@ -87,7 +87,7 @@ export async function planChange(command: Command, fleet: Fleet, deps: CoreDeps)
     const hash = sha({ kind: 'decommission', node: node.name, env: node.env, group: node.group });
     return {
       kind: 'decommission', env: node.env, group: node.group, hash, queue: 'provision', prefix: 'dc', empty: false,
-      data: { kind: 'decommission', phase: 'plan', env: node.env, group: node.group, node: node.name },
+      data: { kind: 'decommission', phase: 'plan', env: node.env, group: node.group, node: node.name, ...(v['dry-run'] === true ? { dryRun: true } : {}) },
       summary: [{ type: 'fields', fields: [{ label: 'node', value: node.name }, { label: 'group', value: node.group }, { label: 'environment', value: node.env }] }],
     };
   }
