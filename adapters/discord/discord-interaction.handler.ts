@@ -93,7 +93,9 @@ export async function handleInteraction(raw: unknown, ack: Ack, deps: Interactio
   const message = messageId
     ? { platform: 'discord' as const, channelId: conversation.channelId, messageId, ...(conversation.threadId ? { threadId: conversation.threadId } : {}) }
     : undefined;
-  if (!(await claim(deps, `discord:click:${actor.id}:${messageId ?? '-'}:${i.data?.custom_id ?? ''}`, DOUBLE_CLICK_MS))) {
+  // Keyed on the message actually clicked: a confirm prompt is a message of its own, so confirming
+  // again from a second prompt is a deliberate click, a double click on one prompt is not.
+  if (!(await claim(deps, `discord:click:${actor.id}:${i.message?.id ?? '-'}:${i.data?.custom_id ?? ''}`, DOUBLE_CLICK_MS))) {
     log.info({ actionId }, 'discord: dropped a double click');
     return 'duplicate';
   }
