@@ -2,6 +2,7 @@
 // rollout changed and no later change touched, shown, approved per the environment's policy.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { newRolloutRecord } from '../../jobs/upgrade/rollout-setup.ts';
 import { upgradeJob } from '../../src/jobs/job-data.schema.ts';
 import type { RolloutRecord } from '../../src/rollout/rollout.record.ts';
 import { rolloutMessage } from '../../src/render/rollout.message.ts';
@@ -104,5 +105,25 @@ describe('rollout rollback', () => {
     assert.match(reply.text, /Nothing to roll back for up-bad00001: eth-1: already runs 7\.9\.1, its version before up-bad00001/);
     assert.deepEqual(h.queue.jobs(), []);
     assert.deepEqual(await h.state.listApprovals('pending'), []);
+  });
+});
+
+describe('the rollback job restores exactly what was approved', () => {
+  it('each node goes to its planned version; a node that moved since the plan is skipped, not restored blind', async () => {
+    const h = pipelineHarness();
+    const live: Record<string, string> = { 'eth-1': '7.9.9', 'eth-2': '7.9.5' };
+    const deps = {
+      clock: h.deps.clock, state: h.state, rollouts: h.rollouts, workerId: 'w-1',
+      checkerFor: () => ({ check: async (n: { name: string }) => ({ node: n.name, reachable: true, version: live[n.name] }) }),
+    } as unknown as Parameters<typeof newRolloutRecord>[0];
+    const rec = await newRolloutRecord(deps, h.fleet, upgradeJob.parse({
+      v: 1, rolloutId: 'rb-0123456789', mode: 'rollback', rollbackOf: 'up-abc00001', env: 'prod', group: 'eth-devnet', version: '7.9.1',
+      targets: ['eth-1', 'eth-2'], waves: [['eth-1'], ['eth-2']], planHash: 'a'.repeat(64), requestedBy: 'console:carol', approvedBy: ['console:bob'],
+      restore: [{ name: 'eth-1', from: '7.9.9', to: '7.9.1' }, { name: 'eth-2', from: '7.9.9', to: '7.9.0' }],
+      report: { key: 'job:rb-0123456789', conversation: { platform: 'console', channelId: 'ops' } },
+    }), 'rb-0123456789');
+    assert.equal(rec.kind, 'rollback');
+    assert.deepEqual(rec.nodes.map((n) => [n.name, n.state, n.from, n.to]), [['eth-1', 'pending', '7.9.9', '7.9.1'], ['eth-2', 'skipped', '7.9.9', '7.9.0']]);
+    assert.match(rec.nodes[1]!.detail ?? '', /runs 7\.9\.5 now, not 7\.9\.9 as planned — not touched/);
   });
 });
