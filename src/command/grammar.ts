@@ -77,7 +77,7 @@ export const GRAMMAR: readonly VerbSpec[] = [
     verb: 'rollout', summary: 'show or control a rollout', minRole: 'viewer',
     args: [
       { name: 'action', kind: 'choice', required: true, help: ROLLOUT_ACTIONS.join('|'), choices: ROLLOUT_ACTIONS },
-      { name: 'id', kind: 'id', required: false, help: 'rollout id (default: the latest)' },
+      { name: 'id', kind: 'id', required: false, help: 'rollout id (default: the latest; rollback needs it)' },
     ],
     flags: [],
     subRoles: { pause: 'operator', resume: 'operator', abort: 'operator', rollback: 'operator', retry: 'operator' },
