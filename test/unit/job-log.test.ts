@@ -11,6 +11,7 @@ import { MemoryStateStore } from '../../adapters/memory/memory-state.store.ts';
 import { MemoryJobQueue } from '../../adapters/memory/memory.queue.ts';
 import { MemoryOutbox } from '../../adapters/outbox/memory.outbox.ts';
 import type { JobContext } from '../../jobs/job-context.ts';
+import { driftProcessor } from '../../jobs/drift/drift.processor.ts';
 import { JobReporter } from '../../jobs/provision/job-reporter.ts';
 import { remediateProcessor } from '../../jobs/remediate/remediate.processor.ts';
 import type { WorkerDeps } from '../../jobs/worker-deps.ts';
@@ -92,6 +93,18 @@ describe('job <id> log for every kind', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it('drift: the job records its findings under its own dr- log id, returned in its result', async () => {
+    const h = harness();
+    const deps = {
+      fleet: () => FLEET, state: h.state, clock: h.clock, rollouts: h.rollouts, outbox: new MemoryOutbox(),
+      checkerFor: () => ({ check: async () => ({ node: 'eth-1', group: 'eth', env: 'dev', chain: 'ethereum', network: 'devnet', at: h.clock.now(), reachable: true, version: '7.9.1', head: 1, peers: 0, latencyMs: 1, warnings: [] }) }),
+    } as unknown as WorkerDeps;
+    const result = await driftProcessor(deps)(h.job('repeat:drift-daily:1767690000000', 'drift', { v: 1, skipTerraform: true, report: { key: 'job:x', conversation: { platform: 'console', channelId: 'ops' } } })) as { log: string };
+    assert.match(result.log, /^dr-[a-z0-9]{4,32}$/);
+    const text = h.logText(await h.say(`job ${result.log} log`));
+    assert.match(text, /drift: found — versions: eth-1/);
   });
 
   it('drift (scheduled, id from BullMQ\'s scheduler): its log id is in `jobs` and readable; rollouts and their retries too', async () => {
