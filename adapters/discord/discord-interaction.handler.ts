@@ -21,6 +21,11 @@ const Type = { Ping: 1, Command: 2, Component: 3, Autocomplete: 4 } as const;
 const Callback = { Pong: 1, DeferredMessage: 5, DeferredUpdate: 6 } as const;
 /** Long enough to cover Discord's redelivery and a user's double click. */
 const DEDUPE_TTL_MS = 15 * 60_000;
+/**
+ * Two clicks of one person on one button of one message this close together are a double click: the
+ * second is dropped. A deliberate click later (Restart node again) gets a new interaction id and runs.
+ */
+const DOUBLE_CLICK_MS = 5_000;
 /** A slow store must not eat the 3 s window: after this, answer anyway. */
 const CLAIM_TIMEOUT_MS = 1_000;
 
@@ -88,6 +93,12 @@ export async function handleInteraction(raw: unknown, ack: Ack, deps: Interactio
   const message = messageId
     ? { platform: 'discord' as const, channelId: conversation.channelId, messageId, ...(conversation.threadId ? { threadId: conversation.threadId } : {}) }
     : undefined;
+  // Keyed on the message actually clicked: a confirm prompt is a message of its own, so confirming
+  // again from a second prompt is a deliberate click, a double click on one prompt is not.
+  if (!(await claim(deps, `discord:click:${actor.id}:${i.message?.id ?? '-'}:${i.data?.custom_id ?? ''}`, DOUBLE_CLICK_MS))) {
+    log.info({ actionId }, 'discord: dropped a double click');
+    return 'duplicate';
+  }
   await run(log, respond, () =>
     deps.dispatch({ kind: 'action', actor, conversation, actionId, value, ...(message ? { message } : {}), deliveryId: i.id }, respond),
   );
@@ -123,11 +134,11 @@ function responder(i: InteractionSlice, deps: InteractionDeps, conversation: Con
   });
 }
 
-export async function claim(deps: Pick<InteractionDeps, 'state' | 'logger'>, key: string): Promise<boolean> {
+export async function claim(deps: Pick<InteractionDeps, 'state' | 'logger'>, key: string, ttlMs = DEDUPE_TTL_MS): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   try {
     return await Promise.race([
-      deps.state.claimOnce(key, DEDUPE_TTL_MS),
+      deps.state.claimOnce(key, ttlMs),
       new Promise<boolean>((resolve) => {
         timer = setTimeout(() => {
           deps.logger.warn({ key }, 'discord: de-duplication store is slow; answering anyway');

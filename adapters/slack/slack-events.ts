@@ -12,9 +12,10 @@ export interface Delivery<E> {
 /**
  * How long a delivery key is remembered. Slack retries an event three times within about 5 minutes
  * (immediately, after 1 min, after 5 min), so an hour covers them with room. A double click is two
- * different clicks on the same button; 15 s tells it from a deliberate second click later on.
+ * different clicks on the same button within a few seconds; 5 s tells it from a deliberate second
+ * click (Restart node again after the first restart finished), which must run again.
  */
-export const DELIVERY_TTL_MS = { retry: 60 * 60_000, click: 15_000 } as const;
+export const DELIVERY_TTL_MS = { retry: 60 * 60_000, click: 5_000 } as const;
 
 /** Identity is the workspace plus the user id; display names are not unique. */
 export function slackActor(teamId: string | undefined, userId: string): Actor {
@@ -73,7 +74,12 @@ export function fromBlockAction(p: BlockActionsPayload): Delivery<ActionEvent> |
   const actor = slackActor(teamId, p.user.id);
   const value = action.value ?? '';
   const valueHash = createHash('sha256').update(value).digest('hex').slice(0, 16);
+  // Claimed per user+message+button for a few seconds: a double click is dropped. The event's own id
+  // is the click's trigger_id (unique per click, the same in a re-delivered payload), so a job keyed
+  // on it is one job per click: a second click later is a second run, a retried payload is not.
   const key = `slack:click:${actor.id}:${channelId}:${messageTs ?? '-'}:${action.action_id}:${valueHash}`;
+  const clickId = p.trigger_id ?? action.action_ts;
+  const deliveryId = clickId ? `slack:click:${clickId}` : key;
   // An ephemeral message cannot be edited with chat.update, so it is not offered as a ref.
   const message: MessageRef | undefined =
     messageTs && !p.container?.is_ephemeral
@@ -89,7 +95,7 @@ export function fromBlockAction(p: BlockActionsPayload): Delivery<ActionEvent> |
       actionId: action.action_id,
       value,
       ...(message ? { message } : {}),
-      deliveryId: key,
+      deliveryId,
     },
     key,
     ttlMs: DELIVERY_TTL_MS.click,

@@ -60,7 +60,7 @@ export const blockActionsSchema = z.object({
     .optional(),
   message: z.object({ ts: z.string(), thread_ts: z.string().optional() }).optional(),
   actions: z
-    .array(z.object({ action_id: z.string().min(1), value: z.string().optional(), type: z.string() }))
+    .array(z.object({ action_id: z.string().min(1), value: z.string().optional(), type: z.string(), action_ts: z.string().max(40).optional() }))
     .min(1),
   trigger_id: z.string().optional(),
   response_url: z.string().optional(),

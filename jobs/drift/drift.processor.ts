@@ -4,6 +4,7 @@ import { driftDigest, hasDrift, type DriftReport } from '../../src/inventory/dri
 import { driftJob } from '../../src/jobs/job-data.schema.ts';
 import { driftMessage } from '../../src/render/drift.message.ts';
 import type { JobContext } from '../job-context.ts';
+import { jobLog } from '../job-log.ts';
 import { parseJobData } from '../parse-job-data.ts';
 import type { WorkerDeps } from '../worker-deps.ts';
 import { checkDrift } from './drift-checks.ts';
@@ -33,8 +34,17 @@ export function driftProcessor(deps: WorkerDeps, dd: DriftDeps = {}) {
   return async (job: JobContext<unknown>) => {
     const data = parseJobData(driftJob, job.data, job.id);
     const fleet = deps.fleet();
-    const report = await checkDrift(deps, dd, { ...(data.env ? { env: data.env } : {}), skipTerraform: data.skipTerraform, id: job.id, onLine: (l) => void job.log(l) });
-    const summary = { drift: hasDrift(report), nodes: report.nodes.filter((n) => n.version || n.capacity?.length).map((n) => n.node), count: report.count.filter((c) => c.plan || c.error).map((c) => `${c.env}/${c.group}`) };
+    // Scheduled drift jobs get ids from BullMQ's scheduler (`repeat:…`); their full log gets a short
+    // id people can type (`/chainops job dr-… log`), shown in the job's result and the report.
+    const logId = `dr-${job.id.startsWith('dr-') ? job.id.slice(3) : deps.clock.now().toString(36)}`;
+    const fullLog = jobLog(deps, logId);
+    const report = await checkDrift(deps, dd, { ...(data.env ? { env: data.env } : {}), skipTerraform: data.skipTerraform, id: job.id, onLine: (l) => {
+      fullLog.line(l);
+      void job.log(l);
+    } });
+    fullLog.line(`drift: ${hasDrift(report) ? 'found' : 'none'} — versions: ${report.nodes.filter((n) => n.version).map((n) => n.node).join(', ') || 'none'}; capacity: ${report.nodes.filter((n) => n.capacity?.length).map((n) => n.node).join(', ') || 'none'}; count: ${report.count.filter((c) => c.plan || c.error).map((c) => `${c.env}/${c.group}`).join(', ') || 'none'}`);
+    await fullLog.flush();
+    const summary = { log: logId, drift: hasDrift(report), nodes: report.nodes.filter((n) => n.version || n.capacity?.length).map((n) => n.node), count: report.count.filter((c) => c.plan || c.error).map((c) => `${c.env}/${c.group}`) };
     if (data.report) {
       await deps.outbox.publish({ op: 'upsert', key: data.report.key, conversation: data.report.conversation, message: driftMessage(fleet, report) });
       return summary;

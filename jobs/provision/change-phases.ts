@@ -13,7 +13,7 @@ import { lineSink, planFileOf, type TfJob } from './tf-job.ts';
 
 export type PhaseResult =
   | AppliedResult
-  | { applied: false; reason: 'awaiting_approval' | 'voided' | 'empty'; approvalId?: string; planHash?: string; summary?: string };
+  | { applied: false; reason: 'awaiting_approval' | 'voided' | 'empty' | 'dry_run'; approvalId?: string; planHash?: string; summary?: string };
 
 /** Plan the change into this job's saved plan file. */
 async function planNow(t: TfJob, spec: ChangeSpec): Promise<SavedPlan> {
@@ -45,6 +45,11 @@ export async function planPhase(t: TfJob): Promise<PhaseResult> {
   if (saved.summary.empty) {
     await t.reporter.status('nothing to change — the plan is empty', { severity: 'ok', final: true });
     return { applied: false, reason: 'empty', planHash: saved.hash };
+  }
+  if (t.data.kind === 'decommission' && t.data.dryRun) {
+    // The plan above is the whole dry run: no approval is asked, nothing is applied.
+    await t.reporter.status(`dry run: planned ${countsText(saved.summary)} — nothing was destroyed or changed`, { severity: 'ok', final: true });
+    return { applied: false, reason: 'dry_run', planHash: saved.hash, summary: countsText(saved.summary) };
   }
   if (t.fleet.environments[t.env]!.approval.required > 0) {
     const approvalId = await askApproval(t, saved, spec, summary);

@@ -50,6 +50,7 @@ export class JobReporter {
       .then(() => this.#logReady)
       .then(() => appendFile(this.#logFile, `${stamped}\n`))
       .then(() => this.#job.log(text))
+      .then(() => this.#deps.rollouts.appendLog(this.#job.id, [stamped]))
       .catch(() => undefined);
     this.#timer ??= setTimeout(() => {
       this.#timer = undefined;

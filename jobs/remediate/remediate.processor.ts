@@ -12,12 +12,14 @@ import type { AuditEntry } from '../../src/ports/audit.port.ts';
 import { alertThreadMessage } from '../../src/render/alert.message.ts';
 import type { JobContext } from '../job-context.ts';
 import { parseJobData } from '../parse-job-data.ts';
+import { jobLog } from '../job-log.ts';
 import type { WorkerDeps } from '../worker-deps.ts';
 import { runDiagnose, type Outcome } from './diagnose.step.ts';
+import { dryRunAction } from './dry-run.step.ts';
 import { tail } from './output-tail.ts';
 
 export type RemediateDeps = Pick<WorkerDeps, 'fleet' | 'checkerFor' | 'state' | 'audit' | 'outbox' | 'clock' | 'logger' | 'alerts' | 'ssh'> &
-  Partial<Pick<WorkerDeps, 'playbooks' | 'fleetDir'>>;
+  Partial<Pick<WorkerDeps, 'playbooks' | 'fleetDir' | 'rollouts'>>;
 
 const WEEK_MS = 7 * 86_400_000;
 
@@ -32,6 +34,7 @@ export function remediateProcessor(deps: RemediateDeps) {
   return async (job: JobContext<unknown>) => {
     const data = parseJobData(remediateJob, job.data, job.id);
     const fleet = deps.fleet();
+    const fullLog = jobLog(deps, job.id);
     const alert = data.alertId && deps.alerts ? await deps.alerts.get(data.alertId) : undefined;
     const audit = (action: string, outcome: AuditEntry['outcome'], detail: string) =>
       deps.audit.append({ at: deps.clock.now(), actor: data.trigger === 'auto' ? 'system' : data.requestedBy, action, detail: `${job.id} ${data.action} on ${data.node}: ${detail}`.slice(0, 500), outcome, ref: job.id });
@@ -43,6 +46,8 @@ export function remediateProcessor(deps: RemediateDeps) {
     };
     const refuse = async (why: string, severity: Severity = 'warn') => {
       await audit('job.end', 'refused', why);
+      fullLog.line(`did not run: ${why}`);
+      await fullLog.flush();
       await post(alertThreadMessage(`⛔ ${data.action} on ${data.node} did not run: ${why}`, severity));
       return { ran: false, why };
     };
@@ -65,17 +70,24 @@ export function remediateProcessor(deps: RemediateDeps) {
         return await refuse('this job already started once (the worker stopped mid-way?); it is not re-run automatically — check the node, then run it again by hand if needed', 'error');
       }
       const cooldownMs = cooldownOf(deps, alert, node);
-      const fresh = await deps.state.claimOnce(`remediate-cooldown:${node.name}:${data.action}`, cooldownMs);
+      // A dry run changes nothing, so it does not use up the cool-down of the real action.
+      const fresh = data.dryRun || (await deps.state.claimOnce(`remediate-cooldown:${node.name}:${data.action}`, cooldownMs));
       if (data.trigger === 'auto' && !fresh) {
         return await refuse(`cool-down: ${data.action} already ran on ${node.name} within the last ${Math.round(cooldownMs / 60_000)}m — it is not repeated automatically, so it cannot loop`);
       }
-      await audit('job.start', 'pending', `${data.trigger} run${alert ? ` for ${alert.id}` : ''}`);
+      await audit('job.start', 'pending', `${data.trigger} ${data.dryRun ? 'dry run' : 'run'}${alert ? ` for ${alert.id}` : ''}`);
       let outcome: Outcome;
       try {
-        outcome = await execute(deps, action, node, (line) => job.log(line));
+        const log = async (line: string) => {
+          fullLog.line(line);
+          await job.log(line);
+        };
+        outcome = data.dryRun ? await dryRunAction(deps, action, node, log) : await execute(deps, action, node, log);
       } catch (err) {
         outcome = { ok: false, text: `${data.action} on ${node.name} could not run: ${errorMessage(err)}` };
       }
+      fullLog.line(`${outcome.ok ? 'ok' : 'failed'}: ${outcome.text}${outcome.output ? `\n${outcome.output}` : ''}`);
+      await fullLog.flush();
       await audit('job.end', outcome.ok ? 'ok' : 'failed', outcome.text.split('\n')[0] ?? '');
       await post(alertThreadMessage(`${outcome.ok ? '✅' : '❌'} ${outcome.text}`, outcome.ok ? 'ok' : 'error', outcome.output));
       return { ran: true, ok: outcome.ok };

@@ -1,8 +1,9 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { Fleet } from '../../src/fleet/fleet.schema.ts';
 import type { UpgradeJob } from '../../src/jobs/job-data.schema.ts';
+import { sameVersion } from '../../src/health/version.ts';
 import { upgradePlanHash } from '../../src/rollout/plan.ts';
-import { touchedNodes, type RolloutNode, type RolloutRecord } from '../../src/rollout/rollout.record.ts';
+import type { RolloutNode, RolloutRecord } from '../../src/rollout/rollout.record.ts';
 import type { WorkerDeps } from '../worker-deps.ts';
 
 /**
@@ -27,11 +28,16 @@ export async function newRolloutRecord(deps: WorkerDeps, fleet: Fleet, data: Upg
   let nodes: RolloutNode[];
   let waves = data.waves;
   if (data.mode === 'rollback') {
-    const orig = data.rollbackOf ? await deps.rollouts.get(data.rollbackOf) : undefined;
-    if (!orig) throw new Error(`rollout ${data.rollbackOf ?? '?'} has no record to roll back`);
-    const touched = touchedNodes(orig);
-    waves = touched.map((n) => [n.name]);
-    nodes = touched.map((n, i) => ({ name: n.name, wave: i, state: 'pending', from: n.to, to: n.from!, runs: 0 }));
+    // Exactly the per-node versions that were planned from the nodes' live versions and approved.
+    if (!data.restore?.length) throw new Error(`rollback ${data.rolloutId} carries no planned versions — request it again with \`/chainops rollout rollback ${data.rollbackOf ?? '<id>'}\``);
+    waves = data.restore.map((n) => [n.name]);
+    // A node that moved since the rollback was planned and approved is left alone (never restored blind).
+    const live = await currentVersions(deps, fleet, data.restore.map((n) => n.name));
+    nodes = data.restore.map((n, i): RolloutNode => {
+      const now = live[n.name];
+      if (now && sameVersion(now, n.from)) return { name: n.name, wave: i, state: 'pending', from: n.from, to: n.to, runs: 0 };
+      return { name: n.name, wave: i, state: 'skipped', from: n.from, to: n.to, runs: 0, detail: `runs ${now ?? 'an unknown version'} now, not ${n.from} as planned — not touched` };
+    });
   } else {
     const running = await currentVersions(deps, fleet, data.targets);
     nodes = data.waves.flatMap((wave, w) => wave.map((name): RolloutNode => ({ name, wave: w, state: 'pending', to: data.version, runs: 0, ...(running[name] ? { from: running[name] } : {}) })));

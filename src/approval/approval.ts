@@ -1,4 +1,5 @@
 import type { MessageRef } from '../chat/chat-event.ts';
+import type { Block } from '../chat/message.ts';
 import type { Environment } from '../fleet/fleet.schema.ts';
 import type { QueueName } from '../ports/queue.port.ts';
 
@@ -21,6 +22,10 @@ export interface ApprovalRequest {
   approverRole: string;
   approvals: string[];
   rejectedBy?: string;
+  /** Set when the requester rejected their own request (withdrew it). */
+  withdrawn?: boolean;
+  /** The plan as shown to approvers, so a later edit (expiry) can show it again without re-planning. */
+  summary?: Block[];
   status: ApprovalStatus;
   createdAt: number;
   expiresAt: number;
@@ -45,6 +50,7 @@ export function newApprovalRequest(o: {
   requestedBy: string;
   policy: ApprovalPolicy;
   now: number;
+  summary?: Block[];
 }): ApprovalRequest {
   return {
     id: o.id,
@@ -61,5 +67,6 @@ export function newApprovalRequest(o: {
     createdAt: o.now,
     expiresAt: o.now + o.policy.expires,
     rev: 0,
+    ...(o.summary ? { summary: o.summary } : {}),
   };
 }

@@ -71,13 +71,13 @@ export const GRAMMAR: readonly VerbSpec[] = [
     args: [{ name: 'group', kind: 'group', required: true, help: 'group to grow' }],
     flags: [env, { name: 'count', kind: 'count', help: 'how many nodes (default 1)' }],
   },
-  { verb: 'decommission', summary: 'destroy one node and drop it from the inventory', minRole: 'operator', args: [{ name: 'node', kind: 'node', required: true, help: 'node to remove' }], flags: [] },
+  { verb: 'decommission', summary: 'destroy one node and drop it from the inventory', minRole: 'operator', args: [{ name: 'node', kind: 'node', required: true, help: 'node to remove' }], flags: [{ name: 'dry-run', kind: 'bool', help: 'show the Terraform plan, destroy nothing' }] },
   { verb: 'drift', summary: 'nodes whose version or capacity differs from the fleet file', minRole: 'viewer', args: [], flags: [env] },
   {
     verb: 'rollout', summary: 'show or control a rollout', minRole: 'viewer',
     args: [
       { name: 'action', kind: 'choice', required: true, help: ROLLOUT_ACTIONS.join('|'), choices: ROLLOUT_ACTIONS },
-      { name: 'id', kind: 'id', required: false, help: 'rollout id (default: the latest)' },
+      { name: 'id', kind: 'id', required: false, help: 'rollout id (default: the latest; rollback needs it)' },
     ],
     flags: [],
     subRoles: { pause: 'operator', resume: 'operator', abort: 'operator', rollback: 'operator', retry: 'operator' },
@@ -127,7 +127,7 @@ export const GRAMMAR: readonly VerbSpec[] = [
       { name: 'action', kind: 'text', required: true, help: 'an action from alerts.actions, or diagnose' },
       { name: 'node', kind: 'node', required: true, help: 'node to run it on' },
     ],
-    flags: [{ name: 'alert', kind: 'id', help: 'alert whose thread gets the result' }],
+    flags: [{ name: 'alert', kind: 'id', help: 'alert whose thread gets the result' }, { name: 'dry-run', kind: 'bool', help: 'check only: SSH reachability, or the playbook with --check --diff; changes nothing' }],
   },
 ];
 

@@ -47,6 +47,7 @@ const approval = z
     approver_role: z.enum(ROLES).default('approver').describe('least role that may approve; default approver'),
     self_approval: z.boolean().default(false).describe('may the requester approve their own change; default false'),
     expires: duration.default(1_800_000).describe('how long a request stays open; default 30m'),
+    rollback: z.enum(['same', 'waive']).default('same').describe('a rollback needs the same approval as an upgrade (same), or none (waive); default same'),
   })
   .strict();
 

@@ -45,6 +45,12 @@ export const upgradeJob = z.object({
   requestedBy: actor,
   approvedBy: z.array(actor),
   dryRun: z.boolean().default(false),
+  /**
+   * For a rollback: each node with the version it ran when the rollback was planned (over RPC) and the
+   * version it goes back to, exactly as shown and approved. The worker restores these, never what an
+   * older rollout record says.
+   */
+  restore: z.array(z.object({ name: nodeName, from: version, to: version })).max(1000).optional(),
   report: reportTo,
 });
 
@@ -84,6 +90,8 @@ export const provisionJob = z.discriminatedUnion('kind', [
     node: nodeName,
     group: groupName.optional(),
     plan: savedPlanRef.optional(),
+    /** Plan the targeted destroy and show it; never ask for approval, never apply. @defaultValue false */
+    dryRun: z.boolean().default(false),
     requestedBy: actor,
     approvedBy: z.array(actor),
     report: reportTo,
@@ -124,6 +132,8 @@ export const remediateJob = z.object({
   requestedBy: actor,
   /** Where the result goes when there is no alert thread. */
   report: reportTo.optional(),
+  /** Check only: SSH reachability for a command, `--check --diff` for a playbook; nothing runs. @defaultValue false */
+  dryRun: z.boolean().default(false),
 });
 
 export type HealthJob = z.infer<typeof healthJob>;

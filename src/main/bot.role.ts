@@ -11,6 +11,7 @@ import { homeView } from '../render/home.view.ts';
 import type { Env } from './env.ts';
 import type { Runtime } from './runtime.ts';
 import { createRuntimeMetrics, serveMetricsAlone } from './metrics-http.ts';
+import { startApprovalSweeper } from './approval-sweeper.ts';
 
 /**
  * Start every chat adapter the environment configures, plus the outbox consumer that turns worker
@@ -81,9 +82,11 @@ export async function startBotRole(rt: Runtime, env: Env): Promise<{ close(): Pr
     deliver: (item) => deliverOutboxItem(item, (p) => chats.get(p), rt.state),
     logger: rt.logger,
   });
+  const sweeper = startApprovalSweeper(rt.core);
   rt.logger.info({ platforms: [...chats.keys()] }, 'bot started');
   return {
     async close() {
+      sweeper.stop();
       await consumer.stop();
       for (const stop of stops) await stop().catch(() => undefined);
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));

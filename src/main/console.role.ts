@@ -3,6 +3,7 @@ import { startOutboxConsumer } from '../../adapters/outbox/redis.outbox.ts';
 import { createDispatch } from '../pipeline/create-dispatch.ts';
 import { deliverOutboxItem } from '../pipeline/outbox-delivery.ts';
 import type { Runtime } from './runtime.ts';
+import { startApprovalSweeper } from './approval-sweeper.ts';
 
 export interface ConsoleRoleOptions {
   user: string;
@@ -33,6 +34,7 @@ export async function runConsoleRole(rt: Runtime, opts: ConsoleRoleOptions): Pro
     deliver: (item) => deliverOutboxItem(item, (p) => (p === 'console' ? chat : undefined), rt.state),
     logger: rt.logger,
   });
+  const sweeper = startApprovalSweeper(rt.core);
   const users = consoleUsers(rt);
   const session = startConsole({
     input: (opts.input ?? process.stdin) as import('node:stream').Readable,
@@ -43,6 +45,7 @@ export async function runConsoleRole(rt: Runtime, opts: ConsoleRoleOptions): Pro
     chat,
   });
   await session.closed;
+  sweeper.stop();
   await consumer.stop();
   return 0;
 }

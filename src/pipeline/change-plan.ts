@@ -8,10 +8,11 @@ import type { QueueName } from '../ports/queue.port.ts';
 import { planUpgrade, resolveTarget } from '../rollout/plan.ts';
 import { parseWaves } from '../rollout/waves.ts';
 import type { CoreDeps } from './deps.ts';
+import { planRollback } from './rollback-plan.ts';
 
 /** A risky change, planned: what will run, where, and the hash an approval binds to. */
 export interface ChangePlan {
-  kind: 'upgrade' | 'provision' | 'decommission';
+  kind: 'upgrade' | 'provision' | 'decommission' | 'rollback';
   env: string;
   group: string;
   hash: string;
@@ -23,6 +24,10 @@ export interface ChangePlan {
   summary: Block[];
   /** Nothing to do (every target already at the version). */
   empty: boolean;
+  /** What to say when it is empty (default: every target already runs that version). */
+  emptyReason?: string;
+  /** Seed of the job id when started without approval: the same plan clicked twice is one job. */
+  idSeed?: string;
 }
 
 /**
@@ -54,6 +59,12 @@ export async function planChange(command: Command, fleet: Fleet, deps: CoreDeps)
       ],
     };
   }
+  if (command.verb === 'rollout' && v['action'] === 'rollback') {
+    const id = v['id'] as string | undefined;
+    const rec = id ? await deps.rollouts.get(id) : undefined;
+    if (!id || !rec) throw new UserError('not_found', `no rollout \`${id ?? ''}\` — see \`/chainops jobs\``);
+    return planRollback(rec, fleet, deps);
+  }
   if (command.verb === 'provision') {
     const group = v['group'] as string;
     const g = requireGroup(fleet, group);
@@ -76,7 +87,7 @@ export async function planChange(command: Command, fleet: Fleet, deps: CoreDeps)
     const hash = sha({ kind: 'decommission', node: node.name, env: node.env, group: node.group });
     return {
       kind: 'decommission', env: node.env, group: node.group, hash, queue: 'provision', prefix: 'dc', empty: false,
-      data: { kind: 'decommission', phase: 'plan', env: node.env, group: node.group, node: node.name },
+      data: { kind: 'decommission', phase: 'plan', env: node.env, group: node.group, node: node.name, ...(v['dry-run'] === true ? { dryRun: true } : {}) },
       summary: [{ type: 'fields', fields: [{ label: 'node', value: node.name }, { label: 'group', value: node.group }, { label: 'environment', value: node.env }] }],
     };
   }

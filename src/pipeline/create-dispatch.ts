@@ -3,8 +3,9 @@ import type { Dispatch, Responder } from '../chat/dispatch.ts';
 import { parseCommand } from '../command/parse.ts';
 import type { Command } from '../command/command.types.ts';
 import { ChainopsError, UserError, errorMessage as errText } from '../errors.ts';
-import { authorize } from '../policy/authorize.ts';
-import { actorKey } from '../policy/roles.ts';
+import { isOwnPendingRequest } from '../approval/withdraw.ts';
+import { authorize, type Decision } from '../policy/authorize.ts';
+import { actorKey, roleOf } from '../policy/roles.ts';
 import { errorMessage } from '../render/basic.messages.ts';
 import { makeContext } from './context.ts';
 import type { CoreDeps } from './deps.ts';
@@ -63,7 +64,10 @@ export function createDispatch(deps: CoreDeps): Dispatch {
 async function run(command: Command, event: ChatEvent, deps: CoreDeps, respond: Responder): Promise<void> {
   const who = actorKey(event.actor);
   const fleet = deps.fleet();
-  const decision = authorize(fleet, event.actor, command);
+  let decision: Decision = authorize(fleet, event.actor, command);
+  // The requester may withdraw their own pending request (Reject) without the approver role.
+  const ownRole = decision.ok ? undefined : roleOf(fleet, event.actor);
+  if (!decision.ok && ownRole && (await isOwnPendingRequest(deps.state, command, who))) decision = { ok: true, role: ownRole };
   if (!decision.ok) {
     await deps.audit.append({ at: deps.clock.now(), actor: who, action: 'command', detail: command.canonical, outcome: 'refused' });
     await respond(errorMessage(decision.message));

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { noteMessage } from '../render/basic.messages.ts';
 import { jobMessage } from '../render/job.message.ts';
 import type { HandlerContext } from './context.ts';
 import type { ChangePlan } from './change-plan.ts';
@@ -12,7 +13,7 @@ import { FIRST_POST_LEASE_MS, firstPostLock } from './outbox-delivery.ts';
 export async function startChangeJob(
   ctx: HandlerContext,
   plan: ChangePlan,
-  opts: { idSeed?: string; requestedBy: string; approvedBy: string[]; viaApproval: boolean },
+  opts: { idSeed?: string; requestedBy: string; approvedBy: string[]; viaApproval: boolean; sayIfExisting?: boolean },
 ): Promise<string> {
   const suffix = opts.idSeed ? createHash('sha256').update(opts.idSeed).digest('hex').slice(0, 10) : ctx.deps.newId();
   const jobId = `${plan.prefix}-${suffix}`;
@@ -20,7 +21,7 @@ export async function startChangeJob(
   const data = {
     v: 1,
     ...plan.data,
-    ...(plan.kind === 'upgrade' ? { rolloutId: jobId } : {}),
+    ...(plan.kind === 'upgrade' || plan.kind === 'rollback' ? { rolloutId: jobId } : {}),
     requestedBy: opts.requestedBy,
     approvedBy: opts.approvedBy,
     report: { key, conversation: conversationOf(ctx) },
@@ -36,7 +37,10 @@ export async function startChangeJob(
     // approval's compare-and-set lets exactly one click get here.
     if (opts.viaApproval) await updateOwned(ctx, key, message);
     const { created } = await ctx.deps.queue.enqueue(plan.queue, jobId, data);
-    if (!created) return jobId;
+    if (!created) {
+      if (opts.sayIfExisting) await ctx.respond(noteMessage(`That ${plan.kind} is already queued or running as ${jobId}; nothing more was started.`));
+      return jobId;
+    }
     await ctx.deps.audit.append({ at: ctx.deps.clock.now(), actor: ctx.who, action: 'job.enqueue', detail: `${jobId} ${plan.kind} ${plan.env}/${plan.group}`, outcome: 'ok', ref: jobId });
     if (!opts.viaApproval) await postOwned(ctx, key, message);
     return jobId;

@@ -12,7 +12,7 @@ const SEVERITY: Record<RolloutRecord['status'], Severity> = {
 /** Buttons that make sense in each state; values are the rollout id (short, within Discord's 100 chars). */
 function controls(rec: RolloutRecord): Button[] {
   const id = rec.id;
-  const rollback: Button = { actionId: 'rollout-rollback', label: 'Rollback', value: id, style: 'danger', confirm: { title: 'Roll back?', text: `Restore the previous version on every node ${id} changed.` } };
+  const rollback: Button = { actionId: 'rollout-rollback', label: 'Rollback', value: id, style: 'danger', confirm: { title: 'Plan a rollback?', text: `Plan restoring the previous version on the nodes ${id} changed that still run it; the plan is shown (and approved where ${rec.env} needs it) before anything runs.` } };
   const abort: Button = { actionId: 'rollout-abort', label: 'Abort', value: id, style: 'danger', confirm: { title: 'Abort the rollout?', text: 'It stops after the node in progress; nothing is rolled back by itself.' } };
   if (rec.dryRun) return [];
   switch (rec.status) {
@@ -22,13 +22,27 @@ function controls(rec: RolloutRecord): Button[] {
     case 'paused':
       return [{ actionId: 'rollout-resume', label: 'Resume', value: id, style: 'primary' }, abort];
     case 'halted':
-      return rec.kind === 'upgrade' ? [rollback, { actionId: 'rollout-retry', label: 'Retry node', value: id, style: 'primary' }, abort] : [{ actionId: 'rollout-retry', label: 'Retry', value: id, style: 'primary' }, abort];
+      return rec.kind === 'upgrade'
+        ? [...(changedSomething(rec) ? [rollback] : []), { actionId: 'rollout-retry', label: 'Retry node', value: id, style: 'primary' }, abort]
+        : [{ actionId: 'rollout-retry', label: 'Retry', value: id, style: 'primary' }, abort];
     case 'aborted':
     case 'done':
-      return rec.kind === 'upgrade' && rec.nodes.some((n) => n.runs > 0) ? [rollback] : [];
+    case 'failed':
+      return rec.kind === 'upgrade' && changedSomething(rec) ? [rollback] : [];
     default:
       return [];
   }
+}
+
+/**
+ * Did this rollout evidently move a node to its version? A node that passed its gate did; one that
+ * failed its gate for another reason (lag, head age) may have. A node whose playbook failed, or whose
+ * gate saw another version, did not: a halted rollout that changed nothing offers no Rollback. (The
+ * rollback plan itself reads each node's version over RPC; this only decides whether to offer it.)
+ */
+export function changedSomething(rec: RolloutRecord): boolean {
+  return rec.nodes.some((n) => n.runs > 0 && n.from !== undefined && n.from !== n.to
+    && (n.state === 'done' || (n.state === 'failed' && /^gate:/.test(n.detail ?? '') && !/reports version/.test(n.detail ?? ''))));
 }
 
 /** The message a rollout owns, edited in place after every node: status, per-node progress, controls. */

@@ -172,6 +172,22 @@ test('a plan that changes between approval and apply voids the approval; nothing
   }
 });
 
+test('decommission --dry-run shows the targeted destroy and changes nothing: no approval, both nodes keep running, inventory and state as they were', async () => {
+  const before = rt.fleet().nodes.map((x) => x.name);
+  const approvalsBefore = (await rt.state.listApprovals()).length;
+  const shown = await type('/chainops decommission eth-tf-2 --dry-run --as carol', /dry run: planned .* nothing was destroyed or changed|failed/);
+  assert.doesNotMatch(shown, /failed|Approval ap-/, shown);
+  assert.match(shown, /to destroy\s*:?\s*1/);
+  assert.match(shown, /destroys eth-tf-2 only/);
+  assert.deepEqual(rt.fleet().nodes.map((x) => x.name), before, 'the inventory is unchanged');
+  assert.equal((await rt.state.listApprovals()).length, approvalsBefore, 'no approval was asked');
+  assert.equal(await rpc(`http://127.0.0.1:${mod.basePort + 1}`, 'eth_chainId'), '0x539', 'eth-tf-1 still runs');
+  assert.equal(await rpc(`http://127.0.0.1:${mod.basePort + 2}`, 'eth_chainId'), '0x539', 'eth-tf-2 still runs');
+  // Terraform's own state still holds both nodes.
+  const clean = await type('/chainops plan prod --as carol', /no infrastructure drift|infrastructure drift in|failed/);
+  assert.match(clean, /no infrastructure drift \(1 group\)/, clean);
+});
+
 test('decommission removes exactly one node (targeted destroy of a saved plan) and drops it from the inventory', async () => {
   const planned = await type('/chainops decommission eth-tf-2 --as carol', /Approval (ap-[a-z0-9]+): decommission eth-tf-2/);
   const id = /Approval (ap-[a-z0-9]+)/.exec(planned)![1]!;

@@ -8,7 +8,7 @@ import { BROKEN, NEW, OLD, rolloutE2e } from '../helpers/rollout-e2e.ts';
 // back, and a worker SIGKILLed mid-rollout whose work another worker finishes.
 const e = rolloutE2e({ count: 3, maxUnavailable: 1, prefix: 'rr' });
 
-test('a broken release fails the canary gate: rollout halts, nothing beyond the canary touched, rollback restores the old version', async () => {
+test('a broken release halts at the canary gate having changed nothing (no rollback to do); a later upgrade is rolled back only with approval, never from the stale record', async () => {
   const id = await e.approvedUpgrade(BROKEN);
   const rec = await e.until(id, (r) => r.status === 'halted' || r.status === 'done' || r.status === 'failed', 'halted');
   assert.equal(rec.status, 'halted');
@@ -16,16 +16,29 @@ test('a broken release fails the canary gate: rollout halts, nothing beyond the 
   assert.equal(canary.state, 'failed');
   assert.match(canary.detail ?? '', /reports version 7\.9\.1, want 7\.9\.3-broken/);
   assert.ok(rec.nodes.filter((n) => n.wave > 0).every((n) => n.runs === 0 && n.state === 'pending'), 'no node beyond the canary was touched');
-  const vs = await e.versions();
-  assert.deepEqual(vs.filter((_, i) => e.hosts.hosts[i]!.name !== canary.name), Array(e.hosts.hosts.length - 1).fill(OLD));
+  assert.deepEqual(await e.versions(), Array(e.hosts.hosts.length).fill(OLD));
+  // The canary still runs its old version (read over RPC): there is nothing to roll back.
+  assert.match(await e.as('carol', `rollout rollback ${id}`), new RegExp(`Nothing to roll back for ${id}: ${canary.name}: already runs ${OLD.replace(/\./g, '\\.')}`));
 
-  const rb = await e.as('carol', `rollout rollback ${id}`);
-  const rbId = e.idIn(rb, 'rb');
+  // A later, approved upgrade moves every node to NEW.
+  const id2 = await e.approvedUpgrade(NEW);
+  assert.equal((await e.until(id2, (r) => r.status === 'done' || r.status === 'halted' || r.status === 'failed', 'upgraded')).status, 'done');
+  assert.deepEqual(await e.versions(), Array(e.hosts.hosts.length).fill(NEW));
+  // The old record would "restore" the canary: refused, the newer rollout changed it since.
+  assert.match(await e.as('carol', `rollout rollback ${id}`), new RegExp(`Nothing to roll back for ${id}: ${canary.name}: changed later by ${id2}`));
+  assert.match(await e.as('carol', 'rollout rollback'), new RegExp(`say which rollout to roll back: .*recent: ${id2}`));
+
+  // Rolling back the newer one is a prod change: it waits for bob's approval, then restores OLD.
+  const asked = await e.as('carol', `rollout rollback ${id2}`);
+  const approval = e.idIn(asked, 'ap');
+  for (const h of e.hosts.hosts) assert.match(asked, new RegExp(`${h.name}: ${NEW.replace(/\./g, '\\.')} → ${OLD.replace(/\./g, '\\.')}`));
+  assert.deepEqual(await e.versions(), Array(e.hosts.hosts.length).fill(NEW), 'nothing ran before the approval');
+  const rbId = e.idIn(await e.as('bob', `approve ${approval}`), 'rb');
   const back = await e.until(rbId, (r) => r.status === 'done' || r.status === 'halted' || r.status === 'failed', 'rolled back');
   assert.equal(back.status, 'done', JSON.stringify(back));
-  assert.deepEqual(back.nodes.map((n) => [n.name, n.to]), [[canary.name, OLD]]);
+  assert.deepEqual(back.nodes.map((n) => n.to), Array(e.hosts.hosts.length).fill(OLD));
   assert.deepEqual(await e.versions(), Array(e.hosts.hosts.length).fill(OLD));
-  assert.equal((await e.rollouts.get(id))?.status, 'rolled-back');
+  assert.equal((await e.rollouts.get(id2))?.status, 'rolled-back');
 });
 
 test('a worker SIGKILLed mid-rollout: another worker continues from the checkpoint and no finished node is repeated', async () => {

@@ -14,7 +14,7 @@ import { freePort } from '../../adapters/local/free-port.ts';
 import { startGanache, type GanacheHandle } from '../../adapters/local/ganache.process.ts';
 import { startRedisServer, type RedisServerHandle } from '../../adapters/local/redis-server.process.ts';
 import { waitFor } from '../../adapters/local/wait-for.ts';
-import { startBotProcess, type BotProcess } from '../helpers/bot-process.ts';
+import { QueueProbe, startBotProcess, type BotProcess } from '../helpers/bot-process.ts';
 import { writeE2eFleet } from '../helpers/e2e-fleet.ts';
 import { assertNoSecrets, logRecords, slackStandInRecords } from '../helpers/secret-scan.ts';
 import { interactiveBody, postSigned } from '../helpers/slack-sign.ts';
@@ -35,6 +35,7 @@ let bot: BotProcess;
 let worker: BotProcess;
 let dir: string;
 let eventsUrl: string;
+const prefix = `e2e-slack-alerts-${randomBytes(3).toString('hex')}`;
 
 before(async () => {
   [redis, slack] = await Promise.all([startRedisServer({ appendonly: false }), startSlackStandIn({ botToken: BOT_TOKEN })]);
@@ -55,7 +56,7 @@ before(async () => {
   });
   const port = await freePort();
   const env = {
-    REDIS_URL: redis.url, CHAINOPS_CONFIG: fleetPath, CHAINOPS_PREFIX: `e2e-slack-alerts-${randomBytes(3).toString('hex')}`, LOG_LEVEL: 'debug',
+    REDIS_URL: redis.url, CHAINOPS_CONFIG: fleetPath, CHAINOPS_PREFIX: prefix, LOG_LEVEL: 'debug',
     SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url, LTC_RPC_PASSWORD: RPC_PASSWORD,
   };
   // The bot (no sweeps) loads while the nodes start; the worker, which sweeps, only once they answer,
@@ -123,6 +124,34 @@ describe('Slack: an alert from the health engine, through the real bot and worke
     const stored = slack.messages.find((m) => m.ts === ts)!;
     assert.match(stored.text ?? '', /RESOLVED/);
     assert.equal(slack.messages.filter((m) => m.channel === ALERTS && !m.thread_ts).length, 1, 'one root message for the whole alert');
+  });
+
+  test('Run diagnostics clicked again after the first run finished runs again; clicks within the double-click window do not', async () => {
+    const probe = new QueueProbe(redis.url, prefix);
+    try {
+      const ts = '1700000000.000900';
+      const click = (n: number) => interactiveBody(blockActions({ actionId: 'alert-run', value: 'diagnose eth-1', user: 'U0CAROL', channel: OPS, messageTs: ts, responseUrl: slack.responseUrl(`diag-${n}`) }));
+      const done = async () => (await probe.jobs('remediate')).length;
+      assert.equal((await postSigned(eventsUrl, SIGNING_SECRET, click(0))).status, 200);
+      const results = () => slack.callsOf('chat.update').filter((c) => c.status === 200 && /diagnostics of eth-1/.test(c.args.text ?? ''));
+      await until('the first diagnostics result', () => (results().length >= 1 ? true : undefined), 30_000);
+      assert.equal(await done(), 1);
+      // The same person clicks the same button again and again: clicks inside the 5 s double-click
+      // window are dropped; the first one after it is a new run (Slack sends a new trigger_id per click).
+      let n = 0;
+      await waitFor(async () => {
+        assert.equal((await postSigned(eventsUrl, SIGNING_SECRET, click(++n))).status, 200);
+        return (await done()) === 2 ? true : undefined;
+      }, { what: 'a second diagnostics run from a later click', timeoutMs: 60_000, intervalMs: 1_000 });
+      const second = await until('the second diagnostics result', () => {
+        const edited = new Set(results().map((c) => String(c.args.ts)));
+        return edited.size >= 2 ? edited : undefined;
+      }, 30_000);
+      assert.equal(second.size, 2, 'two results, each in its own job message');
+      assert.equal(await done(), 2, 'exactly two runs: the clicks inside the double-click window ran nothing');
+    } finally {
+      await probe.close();
+    }
   });
 
   test('no secret (bot token, signing secret, RPC password) in anything Slack received or the bot printed', async () => {

@@ -145,7 +145,7 @@ describe('alert commands and buttons through the pipeline', () => {
     const jobs = h.queue.jobs('remediate');
     assert.equal(jobs.length, 2);
     const data = remediateJob.parse(jobs[0]!.data);
-    assert.deepEqual({ ...data }, { v: 1, node: 'eth-1', action: 'restart', trigger: 'manual', requestedBy: 'console:carol', alertId: a.id });
+    assert.deepEqual({ ...data }, { v: 1, node: 'eth-1', action: 'restart', trigger: 'manual', requestedBy: 'console:carol', alertId: a.id, dryRun: false });
     assert.ok(!JSON.stringify(jobs[0]!.data).includes('systemctl'), 'the command stays in the fleet file');
     assert.match(h.outbox.items.find((i) => i.op === 'thread')!.message.text, /console:carol started restart on eth-1/);
 

@@ -31,7 +31,7 @@ export async function approvalHandler(ctx: HandlerContext): Promise<void> {
     if (now > req.expiresAt) {
       next = { ...req, status: 'expired', rev: req.rev + 1 };
       note = `expired after ${Math.round((req.expiresAt - req.createdAt) / 60_000)}m — run \`${req.command}\` again`;
-    } else if (!plan || plan.hash !== req.planHash) {
+    } else if (approving && (!plan || plan.hash !== req.planHash)) {
       next = { ...req, status: 'expired', rev: req.rev + 1 };
       note = `the plan changed since it was requested (inventory, versions or playbook) — this approval is void; run \`${req.command}\` again to see the new plan`;
     } else if (approving) {
@@ -46,19 +46,20 @@ export async function approvalHandler(ctx: HandlerContext): Promise<void> {
         throw new UserError('forbidden', `only the requester or someone with the ${req.approverRole} role can reject ${id}`);
       }
       const reason = str(ctx, 'reason');
-      next = { ...req, status: 'rejected', rejectedBy: ctx.who, rev: req.rev + 1 };
+      next = { ...req, status: 'rejected', rejectedBy: ctx.who, rev: req.rev + 1, ...(ctx.who === req.requestedBy ? { withdrawn: true } : {}) };
       note = reason ? `reason: ${reason}` : undefined;
     }
     if (!(await ctx.deps.state.saveApproval(next, req.rev))) continue; // someone else clicked at the same moment
-    await ctx.deps.audit.append({ at: now, actor: ctx.who, action: approving ? 'approval.approve' : 'approval.reject', detail: `${id} → ${next.status}${note ? ` (${note})` : ''}`, outcome: next.status === 'expired' ? 'refused' : 'ok', ref: id });
-    await updateOwned(ctx, `approval:${id}`, approvalMessage(next, plan?.summary ?? [], note));
+    const action = approving ? 'approval.approve' : next.withdrawn ? 'approval.withdraw' : 'approval.reject';
+    await ctx.deps.audit.append({ at: now, actor: ctx.who, action, detail: `${id} → ${next.status}${note ? ` (${note})` : ''}`, outcome: next.status === 'expired' ? 'refused' : 'ok', ref: id });
+    await updateOwned(ctx, `approval:${id}`, approvalMessage(next, plan?.summary ?? req.summary ?? [], note));
     if (next.status === 'approved' && plan) {
       const jobId = await startChangeJob(ctx, plan, { idSeed: id, requestedBy: req.requestedBy, approvedBy: next.approvals, viaApproval: true });
       await ctx.respond(noteMessage(`Approved ${id}; started ${jobId}.`, 'ok'));
     } else if (next.status === 'expired') {
       await ctx.respond(noteMessage(`${id} ${note}`, 'warn'));
     } else {
-      await ctx.respond(noteMessage(`${approving ? 'Approved' : 'Rejected'} ${id} (${next.status}).`, 'ok'));
+      await ctx.respond(noteMessage(next.withdrawn ? `Withdrew your request ${id}; nothing will run.` : `${approving ? 'Approved' : 'Rejected'} ${id} (${next.status}).`, 'ok'));
     }
     return;
   }

@@ -1,10 +1,13 @@
 import { UserError } from '../../errors.ts';
+import { Redactor } from '../../provision/redact.ts';
 import { QUEUE_NAMES, type JobInfo, type QueueName } from '../../ports/queue.port.ts';
 import { actorKey } from '../../policy/roles.ts';
 import { ago, noteMessage, titled } from '../../render/basic.messages.ts';
 import { num, str, type HandlerContext } from '../context.ts';
 
-const PREFIX_QUEUE: Record<string, QueueName> = { hc: 'health', up: 'upgrade', rb: 'upgrade', rt: 'upgrade', pv: 'provision', dc: 'provision', dr: 'drift' };
+const PREFIX_QUEUE: Record<string, QueueName> = { hc: 'health', up: 'upgrade', rb: 'upgrade', rt: 'upgrade', pv: 'provision', dc: 'provision', dr: 'drift', rm: 'remediate' };
+const LOG_LINES = 60;
+const redactor = new Redactor();
 
 /** Which queue a job id belongs to, from its prefix (`up-…` → upgrade). */
 export function queueOfJob(id: string): QueueName {
@@ -17,7 +20,7 @@ export function queueOfJob(id: string): QueueName {
 export async function jobsHandler(ctx: HandlerContext): Promise<void> {
   const jobs = await ctx.deps.queue.list(Math.min(num(ctx, 'limit') ?? 10, 50));
   const now = ctx.deps.clock.now();
-  const rows = jobs.map((j) => [j.id, j.queue, j.state, ago(now - j.createdAt), j.failedReason ?? '']);
+  const rows = jobs.map((j) => [j.id, j.queue, j.state, ago(now - j.createdAt), j.failedReason ?? logNote(j.result)]);
   await ctx.respond(titled(`Jobs — latest ${jobs.length}`, jobs.length
     ? [{ type: 'table', columns: ['id', 'queue', 'state', 'created', 'note'], rows }]
     : [{ type: 'text', text: `No jobs yet on ${QUEUE_NAMES.join(', ')}.` }], { ephemeral: true }));
@@ -26,9 +29,9 @@ export async function jobsHandler(ctx: HandlerContext): Promise<void> {
 /** `job <id> [log]`: state, progress and result of one job. */
 export async function jobHandler(ctx: HandlerContext): Promise<void> {
   const id = str(ctx, 'id')!;
+  if (str(ctx, 'log')) return logReply(ctx, id);
   const job = await ctx.deps.queue.get(queueOfJob(id), id);
   if (!job) throw new UserError('not_found', `no job \`${id}\` — it may have expired; see \`/chainops jobs\``);
-  if (str(ctx, 'log')) return logReply(ctx, job);
   await ctx.respond(titled(`Job ${job.id}`, jobBlocks(job, ctx.deps.clock.now()), { ephemeral: true, severity: job.state === 'failed' ? 'error' : 'info' }));
 }
 
@@ -57,13 +60,28 @@ export async function cancelHandler(ctx: HandlerContext): Promise<void> {
     : noteMessage(`${id} could not be cancelled: it is running, finished or gone. For a rollout use \`/chainops rollout abort ${id}\`.`, 'warn'));
 }
 
-/** `job <id> log`: the tail of a rollout's full log (playbook output, gates, takeovers). */
-async function logReply(ctx: HandlerContext, job: JobInfo): Promise<void> {
-  if (job.queue !== 'upgrade') {
-    await ctx.respond(noteMessage(`Full logs are kept for rollouts; ${job.id} is a ${job.queue} job — \`/chainops job ${job.id}\` shows its result.`));
+/**
+ * `job <id> log`: the tail of a job's full log, for every kind — a rollout's playbook output, gates
+ * and takeovers; Terraform output of provision/decommission; drift checks; remediation output. Kept
+ * in one place (the rollout store's capped logs, by id), redacted when written and again here.
+ */
+async function logReply(ctx: HandlerContext, id: string): Promise<void> {
+  const queue = queueOfJob(id);
+  // A retry job (`rt-…`) continues a rollout: its lines are in that rollout's log.
+  const job = id.startsWith('rt-') ? await ctx.deps.queue.get(queue, id) : undefined;
+  const logId = (job?.data as { rolloutId?: string } | null | undefined)?.rolloutId ?? id;
+  const lines = (await ctx.deps.rollouts.tailLog(logId, LOG_LINES)).map((l) => redactor.redact(l));
+  if (lines.length === 0) {
+    const known = job ?? (await ctx.deps.queue.get(queue, id));
+    if (!known) throw new UserError('not_found', `no job or log \`${id}\` — it may have expired; see \`/chainops jobs\``);
+    await ctx.respond(noteMessage(`${id} has written no log lines yet (${known.state}); \`/chainops job ${id}\` shows its state.`));
     return;
   }
-  const rolloutId = (job.data as { rolloutId?: string } | null)?.rolloutId ?? job.id;
-  const lines = await ctx.deps.rollouts.tailLog(rolloutId, 60);
-  await ctx.respond(titled(`Log of ${rolloutId} — last ${lines.length} lines`, [{ type: 'code', text: lines.join('\n') || '(empty)' }], { ephemeral: true }));
+  await ctx.respond(titled(`Log of ${logId} — last ${lines.length} lines`, [{ type: 'code', text: lines.join('\n') }], { ephemeral: true }));
+}
+
+/** Scheduled jobs (drift) have ids nobody can type; their result names their log. */
+function logNote(result: unknown): string {
+  const log = (result as { log?: unknown } | null | undefined)?.log;
+  return typeof log === 'string' ? `log: \`job ${log} log\`` : '';
 }

@@ -1,14 +1,17 @@
-import { createHash } from 'node:crypto';
 import { UserError } from '../../errors.ts';
 import { noteMessage } from '../../render/basic.messages.ts';
 import { rolloutMessage } from '../../render/rollout.message.ts';
-import { TERMINAL, touchedNodes, type RolloutRecord } from '../../rollout/rollout.record.ts';
+import { TERMINAL, type RolloutRecord } from '../../rollout/rollout.record.ts';
+import { planChange } from '../change-plan.ts';
+import { requestChange } from './change.handler.ts';
 import { str, type HandlerContext } from '../context.ts';
 import { assertCanChange } from './lock.handler.ts';
 
 /** `rollout status|pause|resume|abort|rollback|retry [id]` (the latest rollout when no id is given). */
 export async function rolloutHandler(ctx: HandlerContext): Promise<void> {
   const action = str(ctx, 'action')!;
+  // A rollback is a change like any other: planned from what the nodes run now, approved per policy.
+  if (action === 'rollback') return rollback(ctx);
   const rec = await findRollout(ctx, str(ctx, 'id'));
   switch (action) {
     case 'status':
@@ -18,8 +21,6 @@ export async function rolloutHandler(ctx: HandlerContext): Promise<void> {
     case 'resume':
     case 'abort':
       return control(ctx, rec, action);
-    case 'rollback':
-      return rollback(ctx, rec);
     case 'retry':
       return retry(ctx, rec);
     default:
@@ -56,27 +57,14 @@ async function control(ctx: HandlerContext, rec: RolloutRecord, action: 'pause' 
   await ctx.respond(noteMessage(`${action === 'pause' ? 'Pausing' : action === 'resume' ? 'Resuming' : 'Aborting'} ${rec.id} ${when}.`, 'ok'));
 }
 
-async function rollback(ctx: HandlerContext, rec: RolloutRecord): Promise<void> {
-  if (rec.kind !== 'upgrade') throw new UserError('conflict', `${rec.id} is itself a rollback; start a new upgrade instead`);
-  if (!TERMINAL.has(rec.status)) throw new UserError('conflict', `${rec.id} is still ${rec.status} — abort it first (\`/chainops rollout abort ${rec.id}\`), then roll back`);
-  if (rec.status === 'rolled-back') throw new UserError('conflict', `${rec.id} was already rolled back`);
-  const nodes = touchedNodes(rec);
-  if (nodes.length === 0) throw new UserError('conflict', `${rec.id} changed no node whose previous version is known — nothing to roll back`);
-  await assertCanChange(ctx, rec.env, rec.group);
-  // One rollback per rollout: a double click lands on the same job id.
-  const id = `rb-${rec.id.slice(3)}`;
-  const data = {
-    v: 1, rolloutId: id, mode: 'rollback', rollbackOf: rec.id, env: rec.env, group: rec.group, version: rec.version,
-    targets: nodes.map((n) => n.name), waves: nodes.map((n) => [n.name]),
-    planHash: createHash('sha256').update(JSON.stringify({ rollbackOf: rec.id, nodes: nodes.map((n) => [n.name, n.from]) })).digest('hex'),
-    requestedBy: ctx.who, approvedBy: [], dryRun: false,
-    report: { key: `job:${id}`, conversation: rec.conversation },
-  };
-  const { created } = await ctx.deps.queue.enqueue('upgrade', id, data);
-  if (created) await audit(ctx, 'rollout.rollback', `${id} of ${rec.id}: ${nodes.map((n) => `${n.name}→${n.from}`).join(', ')}`);
-  await ctx.respond(noteMessage(created
-    ? `Rolling back ${rec.id} as ${id}: ${nodes.map((n) => `${n.name} → ${n.from}`).join(', ')}, one node at a time with health gates.`
-    : `${id} is already rolling back ${rec.id}.`, 'ok'));
+/** `rollout rollback <id>`: the id is required (a bare rollback would act on whatever ran last). */
+async function rollback(ctx: HandlerContext): Promise<void> {
+  if (!str(ctx, 'id')) {
+    const recent = (await ctx.deps.rollouts.list(5)).filter((r) => r.kind === 'upgrade' && !r.dryRun);
+    const list = recent.map((r) => `${r.id} (${r.env}/${r.group} → ${r.version}, ${r.status})`).join(', ');
+    throw new UserError('parse_error', `say which rollout to roll back: \`/chainops rollout rollback <id>\`${list ? ` — recent: ${list}` : ' — no rollout has run yet'}`);
+  }
+  await requestChange(ctx, await planChange(ctx.command, ctx.fleet, ctx.deps));
 }
 
 async function retry(ctx: HandlerContext, rec: RolloutRecord): Promise<void> {

@@ -34,11 +34,12 @@ export async function runHandler(ctx: HandlerContext): Promise<void> {
   if (alert && alert.node !== node.name) throw new UserError('parse_error', `alert ${alert.id} is about ${alert.node ?? `${alert.chain}/${alert.network}`}, not ${node.name}`);
 
   // Retries of one delivery (and double clicks Slack de-duplicates) land on the same job.
-  const seed = ctx.event.deliveryId ? `${ctx.event.deliveryId}/${action}/${node.name}` : ctx.deps.newId();
+  const seed = ctx.event.deliveryId ? `${ctx.event.deliveryId}/${action}/${node.name}${ctx.command.values['dry-run'] === true ? '/dry-run' : ''}` : ctx.deps.newId();
   const jobId = `rm-${createHash('sha256').update(seed).digest('hex').slice(0, 10)}`;
   const report = alert && alert.targets.length > 0 ? undefined : { key: `job:${jobId}`, conversation: conversationOf(ctx) };
+  const dryRun = ctx.command.values['dry-run'] === true;
   const data = {
-    v: 1, node: node.name, action, trigger: 'manual' as const, requestedBy: ctx.who,
+    v: 1, node: node.name, action, trigger: 'manual' as const, requestedBy: ctx.who, ...(dryRun ? { dryRun } : {}),
     ...(alert ? { alertId: alert.id } : {}), ...(report ? { report } : {}),
   };
   const { created } = await ctx.deps.queue.enqueue('remediate', jobId, data);
@@ -47,9 +48,9 @@ export async function runHandler(ctx: HandlerContext): Promise<void> {
     return;
   }
   await ctx.deps.audit.append({ at: ctx.deps.clock.now(), actor: ctx.who, action: 'job.enqueue', detail: `${jobId} run ${action} on ${node.name}${alert ? ` for ${alert.id}` : ''}`, outcome: 'ok', ref: jobId });
-  const what = `${action} on ${node.name}`;
+  const what = `${dryRun ? 'dry run of ' : ''}${action} on ${node.name}`;
   if (report) {
-    await postOwned(ctx, report.key, jobMessage({ jobId, title: `run ${what}`, state: 'queued', summary: [{ type: 'text', text: describe(resolved.kind) }] }));
+    await postOwned(ctx, report.key, jobMessage({ jobId, title: `run ${what}`, state: 'queued', summary: [{ type: 'text', text: dryRun ? describeDryRun(resolved.kind) : describe(resolved.kind) }] }));
     return;
   }
   for (const item of threadItems(alert!, alertThreadMessage(`🛠 ${ctx.who} started ${what} (job ${jobId}); the result follows here.`))) await ctx.deps.outbox.publish(item);
@@ -59,4 +60,9 @@ export async function runHandler(ctx: HandlerContext): Promise<void> {
 function describe(kind: 'ssh' | 'playbook' | 'diagnose'): string {
   if (kind === 'diagnose') return 'Host facts over SSH and a fresh RPC check (plus the group\'s own diagnose command, if it has one).';
   return kind === 'ssh' ? 'Runs the command the fleet file defines for this action over SSH.' : 'Runs the Ansible playbook the fleet file defines for this action.';
+}
+
+function describeDryRun(kind: 'ssh' | 'playbook' | 'diagnose'): string {
+  if (kind === 'diagnose') return 'Diagnostics change nothing: they run as usual.';
+  return kind === 'ssh' ? 'Dry run: checks that the node answers over SSH (pinned host key) and shows the command; runs nothing.' : 'Dry run: the playbook with --check --diff; changes nothing.';
 }
