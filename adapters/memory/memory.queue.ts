@@ -71,8 +71,9 @@ export class MemoryJobQueue implements JobQueue {
   }
 
   /** Newest first across all queues. */
-  async list(limit: number): Promise<JobInfo[]> {
+  async list(limit: number, queues?: readonly QueueName[]): Promise<JobInfo[]> {
     return [...this.#jobs.values()]
+      .filter((j) => !queues || queues.includes(j.info.queue))
       .sort((a, b) => b.info.createdAt - a.info.createdAt || b.seq - a.seq)
       .slice(0, Math.max(0, limit))
       .map((j) => structuredClone(j.info));

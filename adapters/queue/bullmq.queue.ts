@@ -86,11 +86,11 @@ export class BullJobQueue implements JobQueue {
     return toJobInfo(job, queue, toJobState(state, paused));
   }
 
-  /** Newest first (by creation time) across all queues. */
-  async list(limit: number): Promise<JobInfo[]> {
+  /** Newest first (by creation time) across `queues` (default: all). */
+  async list(limit: number, queues: readonly QueueName[] = QUEUE_NAMES): Promise<JobInfo[]> {
     if (limit <= 0) return [];
     const perQueue = await Promise.all(
-      QUEUE_NAMES.map(async (queue) => {
+      queues.map(async (queue) => {
         const q = this.#q(queue);
         const paused = await q.isPaused();
         const perState = await Promise.all(

@@ -92,7 +92,7 @@ export const GRAMMAR: readonly VerbSpec[] = [
   { verb: 'unlock', summary: 'release a change lock', minRole: 'operator', args: [{ name: 'env', kind: 'env', required: true, help: 'environment' }, { name: 'group', kind: 'group', required: true, help: 'group' }], flags: [] },
   { verb: 'freeze', summary: 'refuse every change in an environment until unfreeze', minRole: 'admin', args: [{ name: 'env', kind: 'env', required: true, help: 'environment' }], flags: [reason] },
   { verb: 'unfreeze', summary: 'allow changes in an environment again', minRole: 'admin', args: [{ name: 'env', kind: 'env', required: true, help: 'environment' }], flags: [] },
-  { verb: 'jobs', summary: 'recent jobs and their state', minRole: 'viewer', args: [], flags: [{ name: 'limit', kind: 'count', help: 'how many (default 10)' }] },
+  { verb: 'jobs', summary: 'recent changes (rollouts, provisioning, remediation, runs) and their state', minRole: 'viewer', args: [], flags: [{ name: 'limit', kind: 'count', help: 'how many (default 10)' }, { name: 'all', kind: 'bool', help: 'also health sweeps and scheduled checks' }] },
   {
     verb: 'job', summary: 'one job: state, progress, result (or its log)', minRole: 'viewer',
     args: [{ name: 'id', kind: 'id', required: true, help: 'job id' }, { name: 'log', kind: 'choice', required: false, help: 'log', choices: ['log'] }],

@@ -1,4 +1,4 @@
-import { ENV_RE, ID_RE, NAME_RE, VERSION_RE } from '../fleet/names.ts';
+import { ENV_RE, ID_RE, NAME_RE, SCHEDULED_ID_RE, VERSION_RE } from '../fleet/names.ts';
 import { parseDuration } from '../fleet/fleet.schema.ts';
 import type { ValueKind } from './grammar.ts';
 
@@ -19,7 +19,7 @@ export function checkValue(kind: ValueKind, raw: string, choices?: readonly stri
     case 'version':
       return VERSION_RE.test(raw) ? { ok: true, value: raw } : { ok: false, why: 'use a version such as 1.14.3, v1.14.3 or 1.14.3-rc.1' };
     case 'id':
-      return ID_RE.test(raw) ? { ok: true, value: raw } : { ok: false, why: 'use an id as the bot showed it, such as job-4f2a9c or ap-7k2m' };
+      return ID_RE.test(raw) || SCHEDULED_ID_RE.test(raw) ? { ok: true, value: raw } : { ok: false, why: 'use an id as the bot showed it, such as up-4f2a9c (a job), ap-7k2m9x (an approval) or al-x1y2z3 (an alert); `/chainops jobs` lists job ids' };
     case 'count': {
       if (!/^\d{1,4}$/.test(raw)) return { ok: false, why: 'use a whole number from 1 to 1000' };
       const n = Number(raw);

@@ -9,7 +9,9 @@ export const NAME_RE = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 export const VERSION_RE = /^v?\d{1,6}(?:\.\d{1,6}){0,3}(?:-[0-9A-Za-z.]{1,32})?(?:\+[0-9A-Za-z.]{1,32})?$/;
 export const ENV_RE = /^[a-z][a-z0-9-]{0,31}$/;
 /** Job, rollout and approval ids the bot hands out. */
-export const ID_RE = /^[a-z]{1,4}-[a-z0-9]{4,32}$/;
+export const ID_RE = /^[a-z]{1,4}-[a-z0-9-]{4,40}$/;
+/** A scheduled job's id as BullMQ makes it (`repeat:<schedule>:<millis>`), so every id `jobs` lists opens with `job`. */
+export const SCHEDULED_ID_RE = /^repeat:[a-z0-9-]{1,64}:\d{1,16}$/;
 
 export const nodeName = z
   .string()

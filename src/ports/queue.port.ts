@@ -30,8 +30,8 @@ export interface JobQueue {
    */
   enqueue(queue: QueueName, jobId: string, data: unknown, opts?: EnqueueOptions): Promise<{ id: string; created: boolean }>;
   get(queue: QueueName, jobId: string): Promise<JobInfo | undefined>;
-  /** Most recent jobs across all queues, newest first. */
-  list(limit: number): Promise<JobInfo[]>;
+  /** Most recent jobs across `queues` (default: all), newest first. */
+  list(limit: number, queues?: readonly QueueName[]): Promise<JobInfo[]>;
   /** Remove a job that has not started; returns false when it is running or gone. */
   cancel(queue: QueueName, jobId: string): Promise<boolean>;
 }

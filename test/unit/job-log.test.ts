@@ -113,7 +113,7 @@ describe('job <id> log for every kind', () => {
     await h.queue.enqueue('drift', 'repeat:drift-daily:1767690000000', { v: 1 });
     await h.queue.idle();
     await h.rollouts.appendLog('dr-mk2a9c01', ['2026-01-06T09:00:00.000Z drift: none']);
-    const jobs = await h.say('jobs');
+    const jobs = await h.say('jobs --all');
     assert.match(JSON.stringify(jobs.blocks), /log: `job dr-mk2a9c01 log`/);
     assert.match(h.logText(await h.say('job dr-mk2a9c01 log')), /drift: none/);
 

@@ -5,32 +5,61 @@ import { actorKey } from '../../policy/roles.ts';
 import { ago, noteMessage, titled } from '../../render/basic.messages.ts';
 import { num, str, type HandlerContext } from '../context.ts';
 
-const PREFIX_QUEUE: Record<string, QueueName> = { hc: 'health', up: 'upgrade', rb: 'upgrade', rt: 'upgrade', pv: 'provision', dc: 'provision', dr: 'drift', rm: 'remediate' };
+const PREFIX_QUEUE: Record<string, QueueName> = { hc: 'health', rc: 'health', up: 'upgrade', rb: 'upgrade', rt: 'upgrade', pv: 'provision', dc: 'provision', dr: 'drift', rm: 'remediate' };
+/** What `jobs` shows unless `--all`: changes, not the sweeps and checks that run on a schedule. */
+const CHANGE_QUEUES: readonly QueueName[] = ['upgrade', 'provision', 'remediate'];
+/** A rollout's own end state says more than BullMQ's "completed" (an aborted rollback also completes). */
+const OUTCOMES = new Set(['done', 'failed', 'aborted', 'halted', 'rolled-back', 'rolled_back', 'skipped', 'refused']);
 const LOG_LINES = 60;
 const redactor = new Redactor();
 
-/** Which queue a job id belongs to, from its prefix (`up-…` → upgrade). */
-export function queueOfJob(id: string): QueueName {
+/** The id forms `jobs` lists, for messages: `up-…, pv-…, repeat:<schedule>:<time>`. */
+export const JOB_ID_FORMS = [...Object.keys(PREFIX_QUEUE).map((p) => `${p}-…`), 'repeat:<schedule>:<time>'].join(', ');
+
+/** Which queue a job id belongs to, from its prefix (`up-…` → upgrade); undefined for a scheduled job's id. */
+export function queueOfJob(id: string): QueueName | undefined {
+  if (id.startsWith('repeat:')) return undefined;
   const q = PREFIX_QUEUE[id.split('-')[0] ?? ''];
-  if (!q) throw new UserError('not_found', `\`${id}\` is not a job id — job ids start with ${Object.keys(PREFIX_QUEUE).map((p) => `${p}-`).join(', ')}; see \`/chainops jobs\``);
+  if (!q) throw new UserError('not_found', `\`${id}\` is not a job id — job ids look like ${JOB_ID_FORMS}; see \`/chainops jobs\``);
   return q;
 }
 
-/** `jobs [--limit N]`: recent jobs across queues. */
+/** The job with this id: by its prefix, or (a scheduled job's `repeat:` id) in whichever queue has it. */
+async function findJob(ctx: HandlerContext, id: string): Promise<JobInfo | undefined> {
+  const queue = queueOfJob(id);
+  if (queue) return ctx.deps.queue.get(queue, id);
+  for (const q of QUEUE_NAMES) {
+    const job = await ctx.deps.queue.get(q, id);
+    if (job) return job;
+  }
+  return undefined;
+}
+
+/** The state people read: a finished change's own outcome (aborted, halted …) rather than "completed". */
+function shownState(j: JobInfo): string {
+  const status = (j.result as { status?: unknown } | null | undefined)?.status;
+  return j.state === 'completed' && typeof status === 'string' && OUTCOMES.has(status) ? status : j.state;
+}
+
+/** `jobs [--limit N] [--all]`: recent changes; with `--all` also sweeps and scheduled checks. */
 export async function jobsHandler(ctx: HandlerContext): Promise<void> {
-  const jobs = await ctx.deps.queue.list(Math.min(num(ctx, 'limit') ?? 10, 50));
+  const all = ctx.command.values['all'] === true;
+  const jobs = await ctx.deps.queue.list(Math.min(num(ctx, 'limit') ?? 10, 50), all ? QUEUE_NAMES : CHANGE_QUEUES);
   const now = ctx.deps.clock.now();
-  const rows = jobs.map((j) => [j.id, j.queue, j.state, ago(now - j.createdAt), j.failedReason ?? logNote(j.result)]);
-  await ctx.respond(titled(`Jobs — latest ${jobs.length}`, jobs.length
+  const rows = jobs.map((j) => [j.id, j.queue, shownState(j), ago(now - j.createdAt), j.failedReason ?? logNote(j.result)]);
+  const what = all ? 'jobs' : 'changes';
+  const blocks: Array<import('../../chat/message.ts').Block> = jobs.length
     ? [{ type: 'table', columns: ['id', 'queue', 'state', 'created', 'note'], rows }]
-    : [{ type: 'text', text: `No jobs yet on ${QUEUE_NAMES.join(', ')}.` }], { ephemeral: true }));
+    : [{ type: 'text', text: `No ${what} yet${all ? ` on ${QUEUE_NAMES.join(', ')}` : ''}.` }];
+  if (!all) blocks.push({ type: 'context', text: 'Health sweeps and scheduled checks: `/chainops jobs --all`. One job: `/chainops job <id>`.' });
+  await ctx.respond(titled(`Recent ${what} — ${jobs.length}`, blocks, { ephemeral: true }));
 }
 
 /** `job <id> [log]`: state, progress and result of one job. */
 export async function jobHandler(ctx: HandlerContext): Promise<void> {
   const id = str(ctx, 'id')!;
   if (str(ctx, 'log')) return logReply(ctx, id);
-  const job = await ctx.deps.queue.get(queueOfJob(id), id);
+  const job = await findJob(ctx, id);
   if (!job) throw new UserError('not_found', `no job \`${id}\` — it may have expired; see \`/chainops jobs\``);
   await ctx.respond(titled(`Job ${job.id}`, jobBlocks(job, ctx.deps.clock.now()), { ephemeral: true, severity: job.state === 'failed' ? 'error' : 'info' }));
 }
@@ -53,6 +82,7 @@ function jobBlocks(job: JobInfo, now: number) {
 export async function cancelHandler(ctx: HandlerContext): Promise<void> {
   const id = str(ctx, 'id')!;
   const queue = queueOfJob(id);
+  if (!queue) throw new UserError('parse_error', `${id} runs on a schedule and cannot be cancelled; scheduled checks stop with the worker`);
   const ok = await ctx.deps.queue.cancel(queue, id);
   await ctx.deps.audit.append({ at: ctx.deps.clock.now(), actor: actorKey(ctx.actor), action: 'job.cancel', detail: id, outcome: ok ? 'ok' : 'refused' });
   await ctx.respond(ok
@@ -66,13 +96,12 @@ export async function cancelHandler(ctx: HandlerContext): Promise<void> {
  * in one place (the rollout store's capped logs, by id), redacted when written and again here.
  */
 async function logReply(ctx: HandlerContext, id: string): Promise<void> {
-  const queue = queueOfJob(id);
   // A retry job (`rt-…`) continues a rollout: its lines are in that rollout's log.
-  const job = id.startsWith('rt-') ? await ctx.deps.queue.get(queue, id) : undefined;
+  const job = id.startsWith('rt-') ? await findJob(ctx, id) : undefined;
   const logId = (job?.data as { rolloutId?: string } | null | undefined)?.rolloutId ?? id;
   const lines = (await ctx.deps.rollouts.tailLog(logId, LOG_LINES)).map((l) => redactor.redact(l));
   if (lines.length === 0) {
-    const known = job ?? (await ctx.deps.queue.get(queue, id));
+    const known = job ?? (await findJob(ctx, id));
     if (!known) throw new UserError('not_found', `no job or log \`${id}\` — it may have expired; see \`/chainops jobs\``);
     await ctx.respond(noteMessage(`${id} has written no log lines yet (${known.state}); \`/chainops job ${id}\` shows its state.`));
     return;
