@@ -475,7 +475,7 @@ describe('read commands', () => {
     const c = await h.send('carol', `cancel ${job.id}`);
     assert.match(c.text, new RegExp(`Cancelled ${job.id}; it will not run`));
     assert.deepEqual(h.queue.jobs(), []);
-    assert.match(allText(await h.send('dave', 'jobs')), /No jobs yet/);
+    assert.match(allText(await h.send('dave', 'jobs')), /No changes yet/);
     assert.match((await h.send('carol', `cancel ${job.id}`)).text, /could not be cancelled/);
     const [entry] = await h.audit.latest(1);
     assert.deepEqual([entry?.action, entry?.detail, entry?.outcome], ['job.cancel', job.id, 'refused']);
