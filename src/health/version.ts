@@ -47,3 +47,33 @@ function strip(v: string): string {
 function clientName(name: string): string {
   return name.trim().toLowerCase().replace(/\s+/g, '-');
 }
+
+/**
+ * Order two release versions (`1.14.3`, `v1.14.3-rc.1`, `0.21.2.1`): numeric parts first, and a
+ * pre-release before its release. Negative when `a` is older, 0 when equal, undefined when either
+ * is not a release version.
+ */
+export function compareVersions(a: string, b: string): number | undefined {
+  const pa = /^(\d+(?:\.\d+)*)(?:-([0-9a-z.-]+))?$/.exec(strip(a));
+  const pb = /^(\d+(?:\.\d+)*)(?:-([0-9a-z.-]+))?$/.exec(strip(b));
+  if (!pa || !pb) return undefined;
+  const na = pa[1]!.split('.').map(Number);
+  const nb = pb[1]!.split('.').map(Number);
+  for (let i = 0; i < Math.max(na.length, nb.length); i++) {
+    const d = (na[i] ?? 0) - (nb[i] ?? 0);
+    if (d !== 0) return Math.sign(d);
+  }
+  if (pa[2] === pb[2]) return 0;
+  if (pa[2] === undefined) return 1;
+  if (pb[2] === undefined) return -1;
+  return pa[2] < pb[2] ? -1 : 1;
+}
+
+/** What an approver should notice about upgrading to `version` when the fleet wants `desired`. */
+export function upgradeWarnings(version: string, desired: string | undefined): string[] {
+  const out: string[] = [];
+  const order = desired ? compareVersions(version, desired) : undefined;
+  if (desired && order !== undefined && order < 0) out.push(`⚠ ${version} is older than the group's desired_version ${desired}: this is a downgrade`);
+  if (/-(alpha|beta|rc|pre|unstable)/i.test(version)) out.push(`⚠ ${version} is a pre-release`);
+  return out;
+}

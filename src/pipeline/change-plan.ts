@@ -1,3 +1,4 @@
+import { upgradeWarnings } from '../health/version.ts';
 import type { Command } from '../command/command.types.ts';
 import { requireEnv, requireGroup } from '../fleet/fleet.lookup.ts';
 import { createHash } from 'node:crypto';
@@ -56,6 +57,7 @@ export async function planChange(command: Command, fleet: Fleet, deps: CoreDeps)
         ] },
         ...(plan.targets.length ? [{ type: 'code' as const, text: waveText }] : []),
         ...(plan.skipped.length ? [{ type: 'context' as const, text: `already at ${plan.version}: ${plan.skipped.join(', ')}` }] : []),
+        ...upgradeWarnings(plan.version, fleet.groups[plan.group]?.desired_version).map((text) => ({ type: 'text' as const, text })),
       ],
     };
   }

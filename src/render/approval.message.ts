@@ -10,12 +10,14 @@ export function approvalMessage(req: ApprovalRequest, summary: Block[], note?: s
     expired: `Expired at ${isoMinute(req.expiresAt)} — run \`${req.command}\` again to ask anew`,
   }[req.status];
   const severity = req.status === 'pending' ? 'warn' : req.status === 'approved' ? 'ok' : 'error';
+  // The plan summary usually names the environment already: say it once.
+  const envShown = summary.some((b) => b.type === 'fields' && b.fields.some((f) => f.label === 'environment'));
   const blocks: Block[] = [
     { type: 'header', text: `Approval ${req.id}: ${req.command.replace(/^\/chainops /, '')}` },
     ...summary,
     { type: 'fields', fields: [
       { label: 'requested by', value: req.requestedBy },
-      { label: 'environment', value: req.env },
+      ...(envShown ? [] : [{ label: 'environment', value: req.env }]),
       { label: 'status', value: req.withdrawn ? 'withdrawn' : req.status },
       { label: 'plan', value: req.planHash.slice(0, 12) },
     ] },
