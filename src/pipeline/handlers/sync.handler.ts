@@ -1,5 +1,4 @@
 import { UserError, errorMessage } from '../../errors.ts';
-import { parseFleet } from '../../fleet/fleet.load.ts';
 import { diffFleets } from '../../gitops/fleet-diff.ts';
 import { gitopsOf } from '../../gitops/gitops.deps.ts';
 import { noteMessage } from '../../render/basic.messages.ts';
@@ -29,7 +28,7 @@ export async function syncHandler(ctx: HandlerContext): Promise<void> {
     throw new UserError('unavailable', `could not pull the fleet file from ${g.source.describe()}: ${errorMessage(err)} — the running config is unchanged`);
   }
   const { fleet: inForce, rev: current } = g.view.base();
-  const parsed = parseFleet(fetched.text);
+  const parsed = g.view.parse(fetched.text);
   if (!parsed.ok) {
     await ctx.deps.audit.append({ at: ctx.deps.clock.now(), actor: ctx.who, action: 'fleet.sync', detail: `${fetched.rev} refused: ${parsed.problems.length} problems`, outcome: 'refused' });
     await ctx.respond(syncRefusedMessage({ source: g.source.describe(), rev: fetched.rev, ...(fetched.commit ? { commit: fetched.commit } : {}), current, problems: parsed.problems }));
