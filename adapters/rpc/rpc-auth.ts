@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { isInside, realPathOf } from '../../src/fleet/fleet-paths.ts';
+import { rememberSecret } from '../../src/secrets/process-secrets.ts';
 import type { FleetNode } from '../../src/fleet/fleet.schema.ts';
 import type { RpcTarget } from './json-rpc.client.ts';
 
@@ -21,6 +22,7 @@ export async function resolveTarget(node: FleetNode, env: NodeJS.ProcessEnv = pr
         error: `RPC password variable ${auth.password_env} is not set; export it in the environment of the ChainOps worker`,
       };
     }
+    rememberSecret(password);
     return { ok: true, target: { url: node.rpc_url, auth: { username: auth.username, password } } };
   }
   // Cookie files live under the operator's CHAINOPS_SECRETS_DIR (relative names resolve from it);
@@ -41,5 +43,6 @@ export async function resolveTarget(node: FleetNode, env: NodeJS.ProcessEnv = pr
   const line = text.trim();
   const colon = line.indexOf(':');
   if (colon <= 0) return { ok: false, error: `RPC cookie file ${auth.cookie_file} is not in user:password form` };
+  rememberSecret(line.slice(colon + 1));
   return { ok: true, target: { url: node.rpc_url, auth: { username: line.slice(0, colon), password: line.slice(colon + 1) } } };
 }

@@ -35,6 +35,6 @@ export function guardSettingsFromEnv(env: NodeJS.ProcessEnv, fleetPath: string):
 }
 
 /** May a fleet file name this environment variable as a secret? */
-export function secretNameAllowed(settings: FleetGuardSettings, name: string): boolean {
+export function secretNameAllowed(settings: Pick<FleetGuardSettings, 'secretPrefix' | 'secretAllow'>, name: string): boolean {
   return (settings.secretPrefix !== '' && name.startsWith(settings.secretPrefix) && name.length > settings.secretPrefix.length) || settings.secretAllow.includes(name);
 }

@@ -24,6 +24,8 @@ import { FleetView, fleetRev } from '../gitops/fleet-view.ts';
 import type { GitopsDeps } from '../gitops/gitops.deps.ts';
 import { readGitopsEnv, type GitopsSettings } from '../gitops/gitops-env.ts';
 import { PlanLog } from '../inventory/plan-log.ts';
+import { processRedactor } from '../secrets/process-secrets.ts';
+import { redactWrites } from '../secrets/redacting-ports.ts';
 import { FactsLog } from '../inventory/facts-log.ts';
 
 /** The shared pieces every process role (bot, worker, console) is built from. */
@@ -87,6 +89,8 @@ export async function createRuntime(opts: {
   const outbox = new RedisOutbox(stateRedis, opts.prefix);
   const alerts = new RedisAlertStore(stateRedis, { prefix: opts.prefix });
   const rollouts = new RedisRolloutStore(stateRedis, { prefix: opts.prefix });
+  // One redactor between this process and chat (outbox), the audit log and job logs.
+  redactWrites(processRedactor(), { outbox, audit, rollouts });
   const checkers = createCheckers();
   const fleetView = new FleetView({ base: fleet, baseRev: fleetRev(fleetText), sourceId: fleetSource.id, preferSynced: fleetSource.kind === 'git', kv: stateRedis, prefix: opts.prefix, logger: opts.logger, guard });
   await fleetView.refresh(true);

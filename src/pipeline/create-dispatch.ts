@@ -5,6 +5,7 @@ import type { Command } from '../command/command.types.ts';
 import { ChainopsError, UserError, errorMessage as errText } from '../errors.ts';
 import { authorize } from '../policy/authorize.ts';
 import { actorKey } from '../policy/roles.ts';
+import { processRedactor } from '../secrets/process-secrets.ts';
 import { errorMessage } from '../render/basic.messages.ts';
 import { makeContext } from './context.ts';
 import type { CoreDeps } from './deps.ts';
@@ -34,7 +35,9 @@ const ACTION_VERBS: Record<string, string> = {
  * enqueue a job). Refusals become friendly ephemeral messages; nothing here throws to the adapter.
  */
 export function createDispatch(deps: CoreDeps): Dispatch {
-  return async (event: ChatEvent, respond: Responder) => {
+  return async (event: ChatEvent, rawRespond: Responder) => {
+    // Every reply passes the one redactor (worker output reaches chat through the outbox, redacted there).
+    const respond: Responder = (m) => rawRespond(processRedactor().redactDeep(m));
     const who = actorKey(event.actor);
     const text = event.kind === 'command' ? event.text : actionText(event);
     try {
