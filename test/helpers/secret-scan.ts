@@ -143,3 +143,41 @@ export function lineSink(): { stream: Writable; lines: string[] } {
   });
   return { stream, lines };
 }
+
+/** The commands a Redis client needs for `redisRecords` (ioredis fits). */
+interface RedisReader {
+  scan(cursor: string, match: 'MATCH', pattern: string, count: 'COUNT', n: number): Promise<[string, string[]]>;
+  type(key: string): Promise<string>;
+  get(key: string): Promise<string | null>;
+  lrange(key: string, start: number, stop: number): Promise<string[]>;
+  hgetall(key: string): Promise<Record<string, string>>;
+  smembers(key: string): Promise<string[]>;
+  zrange(key: string, start: number, stop: number): Promise<string[]>;
+  xrange(key: string, start: string, end: string): Promise<Array<[string, string[]]>>;
+}
+
+/**
+ * Everything stored in Redis under `prefix` (all keys when empty): the outbox streams (what reaches
+ * chat), the audit log, BullMQ job data, return values and job logs, rollout logs. One record per key.
+ */
+export async function redisRecords(redis: RedisReader, prefix = ''): Promise<ScanRecord[]> {
+  const records: ScanRecord[] = [];
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+    cursor = next;
+    for (const key of keys) {
+      const type = await redis.type(key);
+      const value =
+        type === 'string' ? await redis.get(key)
+          : type === 'list' ? await redis.lrange(key, 0, -1)
+            : type === 'hash' ? await redis.hgetall(key)
+              : type === 'set' ? await redis.smembers(key)
+                : type === 'zset' ? await redis.zrange(key, 0, -1)
+                  : type === 'stream' ? await redis.xrange(key, '-', '+')
+                    : null;
+      records.push({ where: `redis ${type} ${key}`, value });
+    }
+  } while (cursor !== '0');
+  return records;
+}
