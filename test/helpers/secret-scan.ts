@@ -10,6 +10,7 @@
  */
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
+import type { Redis } from 'ioredis';
 
 /** One thing that went out: where it went (for the failure message) and what it was. */
 export interface ScanRecord {
@@ -144,23 +145,11 @@ export function lineSink(): { stream: Writable; lines: string[] } {
   return { stream, lines };
 }
 
-/** The commands a Redis client needs for `redisRecords` (ioredis fits). */
-interface RedisReader {
-  scan(cursor: string, match: 'MATCH', pattern: string, count: 'COUNT', n: number): Promise<[string, string[]]>;
-  type(key: string): Promise<string>;
-  get(key: string): Promise<string | null>;
-  lrange(key: string, start: number, stop: number): Promise<string[]>;
-  hgetall(key: string): Promise<Record<string, string>>;
-  smembers(key: string): Promise<string[]>;
-  zrange(key: string, start: number, stop: number): Promise<string[]>;
-  xrange(key: string, start: string, end: string): Promise<Array<[string, string[]]>>;
-}
-
 /**
  * Everything stored in Redis under `prefix` (all keys when empty): the outbox streams (what reaches
  * chat), the audit log, BullMQ job data, return values and job logs, rollout logs. One record per key.
  */
-export async function redisRecords(redis: RedisReader, prefix = ''): Promise<ScanRecord[]> {
+export async function redisRecords(redis: Redis, prefix = ''): Promise<ScanRecord[]> {
   const records: ScanRecord[] = [];
   let cursor = '0';
   do {
