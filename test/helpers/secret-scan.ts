@@ -162,7 +162,7 @@ export async function redisRecords(redis: Redis, prefix = ''): Promise<ScanRecor
           : type === 'list' ? await redis.lrange(key, 0, -1)
             : type === 'hash' ? await redis.hgetall(key)
               : type === 'set' ? await redis.smembers(key)
-                : type === 'zset' ? await redis.zrange(key, 0, -1)
+                : type === 'zset' ? await redis.zrange(key, '0', '-1')
                   : type === 'stream' ? await redis.xrange(key, '-', '+')
                     : null;
       records.push({ where: `redis ${type} ${key}`, value });
