@@ -59,7 +59,7 @@ export function registerListeners(deps: ListenerDeps): void {
     const ev = appMentionSchema.safeParse(event);
     if (!env.success || !ev.success) return void log.warn('ignored a malformed app_mention event');
     if (ev.data.bot_id) return; // other bots mentioning us: never loop
-    const d = fromMention(env.data.team_id, env.data.event_id, ev.data, deps.botUserId());
+    const d = fromMention(env.data.team_id, env.data.event_id, ev.data, deps.botUserId(), env.data.enterprise_id);
     await deliver(deps, d, responderFor(deps, d.event.conversation, ev.data.user));
   });
 
@@ -80,7 +80,7 @@ export function registerListeners(deps: ListenerDeps): void {
     await ack();
     const key = `slack:view:${p.data.view.id}`;
     const conv = conversation(read.meta.channelId, read.meta.threadId);
-    const actor = slackActor(p.data.team?.id ?? p.data.user.team_id, p.data.user.id);
+    const actor = slackActor(p.data.team?.id ?? p.data.user.team_id, p.data.user.id, p.data.enterprise?.id);
     const d: Delivery<ChatEvent> = { event: { kind: 'command', actor, conversation: conv, text: read.text, deliveryId: key }, key, ttlMs: DELIVERY_TTL_MS.retry };
     await deliver(deps, d, responderFor(deps, conv, p.data.user.id));
   });

@@ -4,6 +4,7 @@ import { parseCommand } from '../command/parse.ts';
 import type { Command } from '../command/command.types.ts';
 import { ChainopsError, UserError, errorMessage as errText } from '../errors.ts';
 import { authorize } from '../policy/authorize.ts';
+import { commandScope } from '../policy/command-scope.ts';
 import { actorKey } from '../policy/roles.ts';
 import { processRedactor } from '../secrets/process-secrets.ts';
 import { errorMessage } from '../render/basic.messages.ts';
@@ -65,7 +66,8 @@ export function createDispatch(deps: CoreDeps): Dispatch {
 async function run(command: Command, event: ChatEvent, deps: CoreDeps, respond: Responder): Promise<void> {
   const who = actorKey(event.actor);
   const fleet = deps.fleet();
-  const decision = authorize(fleet, event.actor, command);
+  const scope = await commandScope(fleet, command, { getApproval: (id) => deps.state.getApproval(id), rollouts: deps.rollouts });
+  const decision = authorize(fleet, event.actor, command, { scope, conversation: event.conversation });
   if (!decision.ok) {
     await deps.audit.append({ at: deps.clock.now(), actor: who, action: 'command', detail: command.canonical, outcome: 'refused' });
     await respond(errorMessage(decision.message));
