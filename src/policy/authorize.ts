@@ -2,7 +2,7 @@ import type { Actor, Conversation } from '../chat/chat-event.ts';
 import type { Command } from '../command/command.types.ts';
 import { specOf } from '../command/grammar.ts';
 import type { Fleet, Role } from '../fleet/fleet.schema.ts';
-import { atLeast, roleOf, type Scope } from './roles.ts';
+import { ANY_GROUP, atLeast, roleOf, type Scope } from './roles.ts';
 
 export type Decision = { ok: true; role: Role } | { ok: false; message: string };
 
@@ -24,8 +24,13 @@ export function authorize(fleet: Fleet, actor: Actor, command: Command, where: {
   const scope = where.scope ?? {};
   const needed = requiredRole(command);
   const unscoped = scope.env === undefined && scope.group === undefined;
-  const role = roleOf(fleet, actor, unscoped && needed === 'viewer' ? 'any' : scope);
+  // Reads: with no scope, the best role anywhere; over a whole environment, any group's grant there.
+  const read = needed === 'viewer';
+  const role = roleOf(fleet, actor, read && unscoped ? 'any' : read && scope.group === undefined ? { ...scope, group: ANY_GROUP } : scope);
   if (!role) {
+    if (roleOf(fleet, actor, 'any') && unscoped) {
+      return { ok: false, message: `\`${command.verb}\` is not tied to one environment, so it needs a role under \`roles:\`; your grants hold only in some environments or groups — ask an admin` };
+    }
     if (roleOf(fleet, actor, 'any')) {
       return { ok: false, message: `you have no ChainOps role in ${scopeText(scope)} — ask an admin for a grant there (\`grants:\` in the fleet file)` };
     }

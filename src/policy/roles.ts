@@ -10,6 +10,9 @@ export function atLeast(role: Role | undefined, min: Role): boolean {
   return role !== undefined && rank(role) >= rank(min);
 }
 
+/** A scope's group for reads over a whole environment: grants limited to some of its groups count. */
+export const ANY_GROUP = '*';
+
 /** Where a command acts: an environment and/or a group (unknown parts left out). */
 export interface Scope {
   env?: string;
@@ -45,7 +48,7 @@ export function roleOf(fleet: Fleet, actor: Actor, scope: Scope | 'any' = {}): R
     if (!isMember(g, actor)) continue;
     if (scope !== 'any') {
       if (g.envs && (scope.env === undefined || !g.envs.includes(scope.env))) continue;
-      if (g.groups && (scope.group === undefined || !g.groups.includes(scope.group))) continue;
+      if (g.groups && (scope.group === undefined || (scope.group !== ANY_GROUP && !g.groups.includes(scope.group)))) continue;
     }
     best = higher(best, g.role);
   }
