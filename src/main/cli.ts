@@ -45,6 +45,7 @@ async function serve(which: { bot: boolean; worker: boolean }): Promise<void> {
     const worker = await roles.worker();
     parts.push(await worker.startWorkerRole(rt, worker.workerOptions(env)));
   }
+  // `all`: the worker has METRICS_PORT; the bot keeps BOT_METRICS_PORT (default 9465), so both are scraped.
   if (which.bot) parts.push(await (await roles.bot()).startBotRole(rt, env));
   (await roles.host()).onShutdown(['SIGTERM', 'SIGINT'], async () => {
     for (const p of parts.reverse()) await p.close();
