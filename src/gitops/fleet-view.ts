@@ -153,6 +153,25 @@ export class FleetView {
     return this.#base;
   }
 
+  /** The first admin's apply of a revision that needs two (widens roles, weakens approvals), if recorded. */
+  async firstApply(rev: string): Promise<{ by: string; at: number } | undefined> {
+    const raw = (await this.#opts.kv.hgetall(`${this.#opts.prefix}:fleet:cosign`))[rev];
+    if (!raw) return undefined;
+    try {
+      const v = JSON.parse(raw) as { by?: unknown; at?: unknown };
+      return typeof v.by === 'string' && typeof v.at === 'number' ? { by: v.by, at: v.at } : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Record (or, with `undefined`, forget) the first admin's apply of `rev`. */
+  async setFirstApply(rev: string, first: { by: string; at: number } | undefined): Promise<void> {
+    const key = `${this.#opts.prefix}:fleet:cosign`;
+    if (first) await this.#opts.kv.hset(key, rev, JSON.stringify(first));
+    else await this.#opts.kv.hdel(key, rev);
+  }
+
   /** Poll the revision every `intervalMs` (unref'd: it never keeps the process alive). */
   start(intervalMs: number): void {
     this.stop();

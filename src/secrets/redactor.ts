@@ -24,6 +24,7 @@ const PATTERNS: Array<[RegExp, string | ((...m: string[]) => string)]> = [
 
 // Long random-looking words (base64/hex keys) with upper, lower and digits mixed.
 const LONG_WORD = /[A-Za-z0-9+/_=-]{40,}/g;
+const PUBLIC_KEY_BEFORE = /(?:ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp\d{3}) $/;
 
 /**
  * The one redactor between ChainOps and everything that leaves it (chat, logs, job logs, the audit
@@ -62,7 +63,11 @@ export class Redactor {
     let out = text;
     for (const s of this.#needles) if (out.includes(s)) out = out.split(s).join('[redacted]');
     for (const [re, by] of PATTERNS) out = out.replace(re, by as (...m: string[]) => string);
-    return out.replace(LONG_WORD, (w) => (/[A-Z]/.test(w) && /[a-z]/.test(w) && /\d/.test(w) && !w.includes('/') ? '[redacted]' : w));
+    return out.replace(LONG_WORD, (w, at: number, all: string) => {
+      // Public keys (host-key pins) are not secrets: a sync preview must show them in full.
+      if (PUBLIC_KEY_BEFORE.test(all.slice(Math.max(0, at - 40), at))) return w;
+      return /[A-Z]/.test(w) && /[a-z]/.test(w) && /\d/.test(w) && !w.includes('/') ? '[redacted]' : w;
+    });
   }
 
   /** A copy of a JSON-like value with every string redacted (messages, audit entries, log lines). */

@@ -31,7 +31,7 @@ nodes:
   - { name: eth-1, group: eth, env: prod, rpc_url: "http://127.0.0.1:1"${o.node ?? ''} }
 ${o.top ?? ''}roles:
   viewer: { console: ["*"] }
-  admin: { console: [alice] }
+  admin: { console: [alice, adam] }
 `;
 
 interface Case {
@@ -151,6 +151,45 @@ describe('/chainops sync refuses hostile fleet files from git', () => {
   after(async () => {
     await rt?.close();
     await redis?.stop();
+  });
+
+  const rows = (m: Message) => m.blocks.flatMap((b) => (b.type === 'table' ? b.rows : []));
+
+  it('the preview shows every security-relevant change in full', async () => {
+    const hostKey = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKx1Zb3cG0m1Q7w3n4Jm5yK8s9T2v6uPq1RrS0tUvWxY';
+    await commit(base({
+      node: `, rpc_url: "http://10.6.6.6:8545", rpc_auth: { username: ops, password_env: CHAINOPS_SECRET_ETH }, ssh: { host: 10.6.6.6, user: admin, host_key: "${hostKey}" }`,
+      group: ', playbook: up.yml',
+      top: 'alerts: { routes: [{ env: prod, console: elsewhere }] }\n',
+    }).replace('rpc_url: "http://127.0.0.1:1", rpc_url', 'rpc_url').replace('environments:\n  prod: { thresholds: { min_peers: 0 } }', 'environments:\n  prod: { thresholds: { min_peers: 0 }, approval: { required: 2 } }'), 'preview');
+    const m = await say('alice', '/chainops sync');
+    const table = rows(m).map((r) => r.join(' | '));
+    const has = (re: RegExp) => assert.ok(table.some((r) => re.test(r)), `${re} in:\n${table.join('\n')}`);
+    has(/^nodes\.eth-1\.rpc_url \| http:\/\/127\.0\.0\.1:1 \| http:\/\/10\.6\.6\.6:8545$/);
+    has(/^nodes\.eth-1\.rpc_auth\.password_env \| — \| CHAINOPS_SECRET_ETH$/);
+    has(/^nodes\.eth-1\.ssh\.host \| — \| 10\.6\.6\.6$/);
+    assert.ok(table.includes(`nodes.eth-1.ssh.host_key | — | ${hostKey}`), `the pinned host key in full:\n${table.join('\n')}`);
+    has(/^groups\.eth\.playbook \| — \| up\.yml$/);
+    has(/^alerts\.routes/);
+    has(/^environments\.prod\.approval\.required \| 0 \| 2$/);
+  });
+
+  it('a change that widens a role or weakens an approval rule needs a second admin to apply', async () => {
+    await commit(base().replace('admin: { console: [alice, adam] }', 'admin: { console: [alice, adam, mallory] }'), 'widen');
+    const preview = await say('alice', '/chainops sync');
+    const warn = rows(preview).find((r) => r[0] === '⚠ second admin needed');
+    assert.deepEqual(warn, ['⚠ second admin needed', '', 'roles.admin.console gains mallory']);
+    const rev = /Sync preview: ([0-9a-f]{12})/.exec(preview.blocks.map((b) => JSON.stringify(b)).join('\n'))![1]!;
+    const before = rt.fleet();
+    const first = await say('alice', `/chainops sync apply ${rev}`);
+    assert.match(first.text, /not in force yet: it roles\.admin\.console gains mallory\. A second admin must apply it too/);
+    assert.equal(rt.fleet(), before);
+    const again = await say('alice', `/chainops sync apply ${rev}`);
+    assert.match(again.text, /You already applied .* a different admin must apply it too/);
+    assert.equal(rt.fleet(), before);
+    const second = await say('adam', `/chainops sync apply ${rev}`);
+    assert.match(second.text, /is in force/);
+    assert.deepEqual(rt.fleet().roles.admin!.console, ['alice', 'adam', 'mallory']);
   });
 
   for (const c of CASES) {
