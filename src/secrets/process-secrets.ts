@@ -15,8 +15,8 @@ export function secretsOfEnv(env: NodeJS.ProcessEnv): string[] {
   const allow = new Set((env['CHAINOPS_SECRET_ALLOW'] ?? '').split(',').map((s) => s.trim()).filter(Boolean));
   const out: string[] = [];
   for (const [name, value] of Object.entries(env)) {
-    if (!value) continue;
-    if (name.startsWith(prefix) || allow.has(name) || (SECRET_NAME.test(name) && !NOT_A_VALUE.test(name))) out.push(value);
+    if (!value || (NOT_A_VALUE.test(name) && !allow.has(name))) continue;
+    if (name.startsWith(prefix) || allow.has(name) || SECRET_NAME.test(name)) out.push(value);
   }
   for (const name of ['REDIS_URL', 'CHAINOPS_FLEET_GIT']) {
     const url = env[name];
