@@ -55,6 +55,17 @@ export function roleOf(fleet: Fleet, actor: Actor, scope: Scope | 'any' = {}): R
   return best;
 }
 
+/** Where the actor's role differs by environment: `operator in dev, staging; viewer in prod` (undefined when it is the same everywhere). */
+export function scopedRoleSummary(fleet: Fleet, actor: Actor): string | undefined {
+  const byRole = new Map<string, string[]>();
+  for (const env of Object.keys(fleet.environments)) {
+    const role = roleOf(fleet, actor, { env, group: ANY_GROUP }) ?? 'no role';
+    byRole.set(role, [...(byRole.get(role) ?? []), env]);
+  }
+  if (byRole.size <= 1) return undefined;
+  return [...byRole].map(([role, envs]) => `${role} in ${envs.join(', ')}`).join('; ');
+}
+
 /** `platform:id`, the form stored in approvals, locks and the audit log. */
 export function actorKey(actor: Actor): string {
   return `${actor.platform}:${actor.id}`;

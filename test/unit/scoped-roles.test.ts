@@ -128,6 +128,7 @@ describe('scoped roles: role × environment × group × command', () => {
     const help = textOf((await h.send(PAT, 'help'))[0]!);
     assert.match(help, /upgrade/);
     assert.doesNotMatch(help, /freeze/);
+    assert.match(help, /You are operator in dev, staging; viewer in prod/);
   });
 
   it('approvals follow the scope: an approver in dev cannot approve prod, an approver in prod can', async () => {
