@@ -20,9 +20,9 @@ export function requiredRole(command: Command): Role {
  * anywhere, a change with no environment only the global `roles:`. Then the environment's channel
  * rules (`restrict:`). A refusal says which role or channel is needed and who grants it.
  */
-export function authorize(fleet: Fleet, actor: Actor, command: Command, where: { scope?: Scope; conversation?: Conversation } = {}): Decision {
-  const scope = where.scope ?? {};
-  const needed = requiredRole(command);
+export function authorize(fleet: Fleet, actor: Actor, command: Command, where: { scope?: Scope & { needs?: Role }; conversation?: Conversation } = {}): Decision {
+  const { needs, ...scope } = where.scope ?? {};
+  const needed = needs && !atLeast(requiredRole(command), needs) ? needs : requiredRole(command);
   const unscoped = scope.env === undefined && scope.group === undefined;
   // Reads: with no scope, the best role anywhere; over a whole environment, any group's grant there.
   const read = needed === 'viewer';

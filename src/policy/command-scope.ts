@@ -1,11 +1,11 @@
 import type { Command } from '../command/command.types.ts';
-import type { Fleet } from '../fleet/fleet.schema.ts';
+import type { Fleet, Role } from '../fleet/fleet.schema.ts';
 import type { Scope } from './roles.ts';
 
 /** Where ids point: approvals and rollouts carry the environment (and group) they act on. */
 export interface ScopeSources {
   getApproval(id: string): Promise<{ env: string; job: { data: unknown } } | undefined>;
-  rollouts?: { get(id: string): Promise<{ env: string; group: string } | undefined> };
+  rollouts?: { get(id: string): Promise<{ env: string; group: string; dryRun?: boolean } | undefined> };
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
@@ -15,7 +15,7 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== 
  * a group or node argument (a node brings its own), the only environment a group has nodes in, or
  * the approval or rollout an id names. Parts it cannot tell are left out.
  */
-export async function commandScope(fleet: Fleet, command: Command, src: ScopeSources): Promise<Scope> {
+export async function commandScope(fleet: Fleet, command: Command, src: ScopeSources): Promise<Scope & { needs?: Role }> {
   const v = command.values;
   let env = str(v['env']);
   let group = str(v['group']);
@@ -35,13 +35,18 @@ export async function commandScope(fleet: Fleet, command: Command, src: ScopeSou
       group = str((req.job.data as { group?: unknown } | null)?.group) ?? group;
     }
   }
-  if (id && command.verb === 'rollout' && src.rollouts) {
+  let needs: Role | undefined;
+  if (id && (command.verb === 'rollout' || command.verb === 'job') && src.rollouts) {
     const rec = await src.rollouts.get(id).catch(() => undefined);
-    if (rec) ({ env, group } = rec);
+    if (rec) {
+      ({ env, group } = rec);
+      // A dry run's diff shows what the change would do: reading it needs the change's own role.
+      if (rec.dryRun) needs = 'operator';
+    }
   }
   if (!env && group) {
     const envs = [...new Set(fleet.nodes.filter((n) => n.group === group).map((n) => n.env))];
     if (envs.length === 1) env = envs[0];
   }
-  return { ...(env ? { env } : {}), ...(group ? { group } : {}) };
+  return { ...(env ? { env } : {}), ...(group ? { group } : {}), ...(needs ? { needs } : {}) };
 }

@@ -143,6 +143,20 @@ describe('scoped roles: role × environment × group × command', () => {
   });
 });
 
+describe('a dry run needs the role of the change itself', () => {
+  it('its log and status need operator where it would act; a plain rollout is readable by a viewer', async () => {
+    const h = memoryCore(FLEET);
+    const rec = { id: 'up-dry0001', env: 'prod', group: 'eth-prod', dryRun: true };
+    await h.deps.rollouts.save(rec as never);
+    await h.deps.rollouts.save({ ...rec, id: 'up-real0001', dryRun: false } as never);
+    for (const line of ['job up-dry0001 log', 'rollout status up-dry0001']) {
+      assert.match(textOf((await h.send(PAT, line))[0]!), /needs the operator role; you are a viewer in environment prod/, line);
+      assert.doesNotMatch(textOf((await h.send(console_('carol'), line))[0]!), REFUSED, line);
+    }
+    assert.doesNotMatch(textOf((await h.send(PAT, 'rollout status up-real0001'))[0]!), REFUSED);
+  });
+});
+
 describe('linked identities: approvals counted per person', () => {
   const ask = async () => {
     const h = memoryCore(FLEET);
