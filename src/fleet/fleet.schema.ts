@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { envName, groupName, nodeName, version } from './names.ts';
 import { alertSettingsShape, checkAlertSettings } from '../alerts/alert-settings.schema.ts';
+import { channelRestriction, identity } from './access.schema.ts';
 
 /** Durations such as `30s`, `5m`, `2h`, `1d`; stored as milliseconds. */
 export const duration = z
@@ -47,15 +48,6 @@ const approval = z
     approver_role: z.enum(ROLES).default('approver').describe('least role that may approve; default approver'),
     self_approval: z.boolean().default(false).describe('may the requester approve their own change; default false'),
     expires: duration.default(1_800_000).describe('how long a request stays open; default 30m'),
-  })
-  .strict();
-
-const channelRestriction = z
-  .object({
-    commands: z.array(z.string().regex(/^[a-z]+$/, 'use a command verb such as upgrade, provision, run')).min(1).describe('command verbs (upgrade, provision, decommission, run, rollout, lock, …)'),
-    slack: z.array(z.string().min(1)).default([]).describe('Slack channel ids these commands may come from'),
-    discord: z.array(z.string().min(1)).default([]).describe('Discord channel ids'),
-    console: z.array(z.string().min(1)).default([]).describe('console channel names'),
   })
   .strict();
 
@@ -205,16 +197,6 @@ const scopedGrant = roleMembers
     role: z.enum(ROLES),
     envs: z.array(envName).min(1).optional().describe('environments the grant holds in; default all'),
     groups: z.array(groupName).min(1).optional().describe('groups the grant holds in; default all'),
-  })
-  .strict();
-
-/** One person's ids on every platform: they count once toward N approvals, and none of them may approve their own request. */
-const identity = z
-  .object({
-    name: z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/, 'use a short person name such as alice'),
-    slack: roleMembers.shape.slack,
-    discord: z.array(z.string().regex(/^\d{5,25}$/, 'use a Discord user id (digits)')).default([]),
-    console: z.array(z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'use a console user name')).default([]),
   })
   .strict();
 
