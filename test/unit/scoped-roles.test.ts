@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import type { Actor, Conversation } from '../../src/chat/chat-event.ts';
 import { fleetSchema, ROLES, type Fleet, type Role } from '../../src/fleet/fleet.schema.ts';
 import { roleOf } from '../../src/policy/roles.ts';
+import { countPeople } from '../../src/policy/identities.ts';
+import { fromBlockAction, fromSlashCommand } from '../../adapters/slack/slack-events.ts';
 import { buttonsOf, memoryCore, textOf, type Effects } from '../chaos/lib/memory-core.ts';
 
 const FLEET: Fleet = fleetSchema.parse({
@@ -190,6 +192,17 @@ describe('linked identities: approvals counted per person', () => {
     const fromT3: Actor = { platform: 'slack', id: 'E01/UGRID', roleIds: [], aliases: ['T03/UGRID'] };
     assert.equal(roleOf(fleet, fromT2, {}), 'operator');
     assert.equal(roleOf(fleet, fromT3, {}), undefined, 'the alias is the workspace it came from');
+  });
+
+  it('Slack Enterprise Grid payloads from two workspaces resolve to one identity (slash command and button)', () => {
+    const slash = fromSlashCommand({ command: '/chainops', text: 'status', team_id: 'T02', enterprise_id: 'E01', user_id: 'W0GUS', channel_id: 'C1', trigger_id: 't1' }).event.actor;
+    const click = fromBlockAction({ type: 'block_actions', team: { id: 'T03' }, enterprise: { id: 'E01' }, user: { id: 'W0GUS', team_id: 'T03' }, channel: { id: 'C2' }, actions: [{ action_id: 'approve', value: 'ap-1', type: 'button' }] })!.event.actor;
+    assert.equal(slash.id, 'E01/W0GUS');
+    assert.equal(click.id, 'E01/W0GUS');
+    assert.deepEqual([slash.aliases, click.aliases], [['T02/W0GUS'], ['T03/W0GUS']]);
+    assert.equal(countPeople(FLEET, [`slack:${slash.id}`, `slack:${click.id}`]), 1, 'one person toward N approvals');
+    const plain = fromSlashCommand({ command: '/chainops', text: 'status', team_id: 'T02', user_id: 'U0X', channel_id: 'C1', trigger_id: 't2' }).event.actor;
+    assert.equal(plain.id, 'T02/U0X', 'outside Grid the id stays TEAM/USER');
   });
 });
 
