@@ -192,6 +192,25 @@ describe('/chainops sync refuses hostile fleet files from git', () => {
     assert.deepEqual(rt.fleet().roles.admin!.console, ['alice', 'adam', 'mallory']);
   });
 
+  const WEAKER: Array<[string, (f: string) => string, RegExp]> = [
+    ['approvals turned off in prod', (f) => f.replace('prod: { thresholds: { min_peers: 0 } }', 'prod: { thresholds: { min_peers: 0 }, approval: { required: 0, self_approval: true } }'), /self_approval turns on/],
+    ['console impersonation turned on', (f) => f.replace('roles:', 'console: { allow_impersonation: true }\nroles:'), /console\.allow_impersonation turns on/],
+    ['a scoped grant added', (f) => f.replace('roles:', 'grants: [{ role: admin, envs: [prod], console: [eve] }]\nroles:'), /grants: admin in prod for eve/],
+  ];
+  for (const [name, change, why] of WEAKER) {
+    it(`${name}: one admin is not enough`, async () => {
+      const text = change(base().replace('admin: { console: [alice, adam] }', 'admin: { console: [alice, adam, mallory] }'));
+      await commit(text, name);
+      const preview = await say('alice', '/chainops sync');
+      const rev = /Sync preview: ([0-9a-f]{12})/.exec(preview.blocks.map((b) => JSON.stringify(b)).join('\n'))![1]!;
+      assert.ok(rows(preview).some((r) => r[0] === '⚠ second admin needed' && why.test(r[2]!)), JSON.stringify(rows(preview)));
+      const before = rt.fleet();
+      assert.match((await say('adam', `/chainops sync apply ${rev}`)).text, /A second admin must apply it too/);
+      assert.equal(rt.fleet(), before);
+      assert.match((await say('alice', `/chainops sync apply ${rev}`)).text, /is in force/);
+    });
+  }
+
   for (const c of CASES) {
     it(`${c.name}: refused with ${c.path}; apply refused too; the config in force is unchanged`, async () => {
       const before = rt.fleet();
