@@ -1,4 +1,5 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { processRedactor } from '../src/secrets/process-secrets.ts';
 import type { QueueName } from '../src/ports/queue.port.ts';
 import { ChainopsError, errorMessage } from '../src/errors.ts';
 import type { JobContext, Processor } from './job-context.ts';
@@ -42,7 +43,7 @@ function contextOf(job: Job, queue: QueueName): JobContext<unknown> {
     // attemptsMade counts finished attempts, so the running one is the next.
     attempt: job.attemptsMade + 1,
     progress: (p) => job.updateProgress(p as object),
-    log: async (line) => void (await job.log(line)),
+    log: async (line) => void (await job.log(processRedactor().redact(line))),
   };
 }
 

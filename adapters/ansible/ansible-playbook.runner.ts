@@ -11,9 +11,9 @@ import { packagePath } from '../../src/package-root.ts';
 import { ansibleInventory, knownHosts } from '../../src/inventory/ansible-inventory.ts';
 import type { PlaybookEvent, PlaybookRequest, PlaybookResult, PlaybookRunner } from '../../src/ports/playbook.port.ts';
 import { parsePlaybookEvent } from './playbook-event.ts';
+import { toolEnv } from '../../src/secrets/tool-env.ts';
 
 const CALLBACK_DIR = packagePath('adapters', 'ansible', 'callback_plugins');
-const PASS_ENV = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TMPDIR', 'USER', 'LOGNAME'];
 
 export interface AnsibleRunnerOptions {
   /** ansible-playbook binary. @defaultValue `ansible-playbook` on PATH */
@@ -60,8 +60,7 @@ export class AnsiblePlaybookRunner implements PlaybookRunner {
   }
 
   #spawn(args: string[], dir: string, req: PlaybookRequest): Promise<PlaybookResult> {
-    const env: NodeJS.ProcessEnv = {};
-    for (const k of PASS_ENV) if (process.env[k] !== undefined) env[k] = process.env[k];
+    const env: NodeJS.ProcessEnv = toolEnv('ansible');
     Object.assign(env, {
       ANSIBLE_STDOUT_CALLBACK: 'chainops_jsonl',
       ANSIBLE_CALLBACK_PLUGINS: CALLBACK_DIR,

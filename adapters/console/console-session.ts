@@ -15,6 +15,8 @@ export interface ConsoleOptions {
   user: string;
   /** Users `/as` and `--as` may act as. @defaultValue any valid user name */
   users?: string[];
+  /** Whether `/as` and `--as` may name anyone but `user`, asked at each use (the fleet file decides). @defaultValue always */
+  mayImpersonate?: () => boolean;
   /** @defaultValue 'console' */
   channelId?: string;
   dispatch: Dispatch;
@@ -51,8 +53,11 @@ function actor(id: string): Actor {
   return { platform: 'console', id, roleIds: [] };
 }
 
-/** Refuses a user outside `users` (when given); returns the refusal text or undefined. */
-function unknownUser(users: string[] | undefined, name: string): string | undefined {
+/** Refuses impersonation the fleet file does not allow, and a user outside `users` (when given); returns the refusal text or undefined. */
+function unknownUser(users: string[] | undefined, name: string, self?: { user: string; mayImpersonate?: () => boolean }): string | undefined {
+  if (self && name !== self.user && self.mayImpersonate && !self.mayImpersonate()) {
+    return `acting as "${name}" is refused: this console acts as "${self.user}" (CHAINOPS_CONSOLE_USER or your OS user), and the fleet file does not allow impersonation (console.allow_impersonation)`;
+  }
   if (!users || users.includes(name)) return undefined;
   return `unknown user "${name}" — known users: ${users.join(', ')}`;
 }
@@ -81,7 +86,7 @@ async function handleLine(state: State, raw: string): Promise<boolean> {
       chat.notice(line.reason, 'error');
       return true;
     case 'switch': {
-      const refusal = unknownUser(opts.users, line.user);
+      const refusal = unknownUser(opts.users, line.user, opts);
       if (refusal) chat.notice(refusal, 'error');
       else {
         state.user = line.user;
@@ -91,7 +96,7 @@ async function handleLine(state: State, raw: string): Promise<boolean> {
     }
   }
   const who = line.as ?? state.user;
-  const refusal = unknownUser(opts.users, who);
+  const refusal = unknownUser(opts.users, who, opts);
   if (refusal) {
     chat.notice(refusal, 'error');
     return true;
@@ -205,6 +210,8 @@ export interface RunOnceOptions {
   color?: boolean;
   /** @defaultValue 'console' */
   channelId?: string;
+  /** Whether a trailing `--as` may name anyone but `user`. @defaultValue always */
+  mayImpersonate?: () => boolean;
 }
 
 /** Runs one command (`chainops console --exec …`); resolves 0, or 1 if it failed or any reply was an error. */
@@ -217,6 +224,11 @@ export async function runOnce(opts: RunOnceOptions): Promise<number> {
   const line = parseConsoleLine(opts.text);
   if (line.kind !== 'command') {
     chat.notice(line.kind === 'invalid' ? line.reason : 'only a command can be run with --exec, e.g. --exec "/chainops status"', 'error');
+    return 1;
+  }
+  const refused = unknownUser(undefined, line.as ?? opts.user, opts);
+  if (refused) {
+    chat.notice(refused, 'error');
     return 1;
   }
   const conversation: Conversation = { platform: 'console', channelId };

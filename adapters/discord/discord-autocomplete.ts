@@ -1,11 +1,13 @@
 /** Autocomplete answers (callback type 8) from the fleet: ≤ 25 choices, names and values ≤ 100 chars. */
 import type { Logger } from 'pino';
+import type { Actor } from '../../src/chat/chat-event.ts';
 import { focusedOf } from './discord-command-text.ts';
 import { isAutocompleteKind, type AutocompleteKind } from './discord-command.builder.ts';
 import type { InteractionOption } from './discord-interaction.schema.ts';
 import { LIMITS } from './discord-limits.ts';
 
-export type AutocompleteSource = (kind: AutocompleteKind, prefix: string) => Promise<string[]>;
+/** Suggestions for what `actor` is typing; the source answers nothing to someone without a role. */
+export type AutocompleteSource = (kind: AutocompleteKind, prefix: string, actor: Actor) => Promise<string[]>;
 
 /** Discord drops an autocomplete answer after 3 s; an empty list beats none. */
 const SOURCE_TIMEOUT_MS = 2_000;
@@ -19,15 +21,16 @@ export async function answerAutocomplete(
   options: InteractionOption[] | undefined,
   source: AutocompleteSource,
   logger: Logger,
+  actor?: Actor,
 ): Promise<AutocompleteResult> {
   const focused = focusedOf(options);
-  if (!focused?.kind || !isAutocompleteKind(focused.kind as never)) return { type: 8, data: { choices: [] } };
+  if (!actor || !focused?.kind || !isAutocompleteKind(focused.kind as never)) return { type: 8, data: { choices: [] } };
   const kind = focused.kind as AutocompleteKind;
   let values: string[] = [];
   let timer: NodeJS.Timeout | undefined;
   try {
     values = await Promise.race([
-      source(kind, focused.prefix),
+      source(kind, focused.prefix, actor),
       new Promise<string[]>((resolve) => {
         timer = setTimeout(() => resolve([]), SOURCE_TIMEOUT_MS);
       }),

@@ -57,7 +57,7 @@ export async function handleInteraction(raw: unknown, ack: Ack, deps: Interactio
     return 'handled';
   }
   if (i.type === Type.Autocomplete) {
-    await ack(i, await answerAutocomplete(i.data?.options, deps.autocomplete, deps.logger));
+    await ack(i, await answerAutocomplete(i.data?.options, deps.autocomplete, deps.logger, actorOf(i.member, i.user)));
     return 'handled';
   }
   if (i.type !== Type.Command && i.type !== Type.Component) return 'ignored';

@@ -35,7 +35,7 @@ export interface DiscordAdapterOptions {
   state: StateStore;
   logger: Logger;
   /** Values for autocomplete, from the fleet (by the core). */
-  autocomplete: (kind: AutocompleteKind, prefix: string) => Promise<string[]>;
+  autocomplete: (kind: AutocompleteKind, prefix: string, actor: import('../../src/chat/chat-event.ts').Actor) => Promise<string[]>;
 }
 
 export interface DiscordAdapter {

@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
-import { Redactor } from '../../src/provision/redact.ts';
-
-const redactor = new Redactor();
+import { processRedactor } from '../../src/secrets/process-secrets.ts';
+import { toolEnv } from '../../src/secrets/tool-env.ts';
 
 /**
  * Run `git` with an argument array (no shell), no terminal prompts and no interactive credential
@@ -11,7 +10,8 @@ export function git(args: string[], opts: { cwd?: string; timeoutMs?: number } =
   return new Promise((resolve, reject) => {
     const child = spawn('git', args, {
       cwd: opts.cwd ?? process.cwd(),
-      env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_ASKPASS: 'echo', SSH_ASKPASS: 'echo', GIT_SSH_COMMAND: process.env['GIT_SSH_COMMAND'] ?? 'ssh -o BatchMode=yes', LC_ALL: 'C' },
+      // An allowlisted environment: git (and the ssh it may start) never sees chat tokens or REDIS_URL.
+      env: { ...toolEnv('git'), GIT_CONFIG_NOSYSTEM: '1', GIT_TERMINAL_PROMPT: '0', GIT_ASKPASS: 'echo', SSH_ASKPASS: 'echo', GIT_SSH_COMMAND: process.env['GIT_SSH_COMMAND'] ?? 'ssh -o BatchMode=yes', LC_ALL: 'C' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -27,7 +27,7 @@ export function git(args: string[], opts: { cwd?: string; timeoutMs?: number } =
     child.once('close', (code, signal) => {
       clearTimeout(timer);
       if (code === 0) resolve(out);
-      else reject(new Error(redactor.redact(`git ${args[0] === '-C' ? args[2] : args[0]} failed (${code ?? signal}): ${err.trim().split('\n').slice(-4).join(' ')}`)));
+      else reject(new Error(processRedactor().redact(`git ${args[0] === '-C' ? args[2] : args[0]} failed (${code ?? signal}): ${err.trim().split('\n').slice(-4).join(' ')}`)));
     });
   });
 }

@@ -17,8 +17,15 @@ export interface Delivery<E> {
  */
 export const DELIVERY_TTL_MS = { retry: 60 * 60_000, click: 5_000 } as const;
 
-/** Identity is the workspace plus the user id; display names are not unique. */
-export function slackActor(teamId: string | undefined, userId: string): Actor {
+/**
+ * Identity is the workspace plus the user id; display names are not unique. On Enterprise Grid the
+ * user id is the same in every workspace of the organisation, so the identity is `ENTERPRISE/USER`
+ * (one person whichever workspace they type in), with `TEAM/USER` kept as an alias for role lists.
+ */
+export function slackActor(teamId: string | undefined, userId: string, enterpriseId?: string | null): Actor {
+  if (enterpriseId) {
+    return { platform: 'slack', id: `${enterpriseId}/${userId}`, roleIds: [], ...(teamId ? { aliases: [`${teamId}/${userId}`] } : {}) };
+  }
   return { platform: 'slack', id: `${teamId ?? 'unknown'}/${userId}`, roleIds: [] };
 }
 
@@ -30,19 +37,19 @@ export function conversation(channelId: string, threadId?: string): Conversation
 export function fromSlashCommand(p: SlashCommandPayload): Delivery<CommandEvent> {
   const key = `slack:cmd:${p.trigger_id}`;
   return {
-    event: { kind: 'command', actor: slackActor(p.team_id, p.user_id), conversation: conversation(p.channel_id), text: p.text, deliveryId: key },
+    event: { kind: 'command', actor: slackActor(p.team_id, p.user_id, p.enterprise_id), conversation: conversation(p.channel_id), text: p.text, deliveryId: key },
     key,
     ttlMs: DELIVERY_TTL_MS.retry,
   };
 }
 
 /** `@ChainOps <text>`; inside a thread the conversation carries the thread's root `ts`. */
-export function fromMention(teamId: string, eventId: string, ev: AppMentionEvent, botUserId?: string): Delivery<CommandEvent> {
+export function fromMention(teamId: string, eventId: string, ev: AppMentionEvent, botUserId?: string, enterpriseId?: string | null): Delivery<CommandEvent> {
   const key = `slack:evt:${eventId}`;
   return {
     event: {
       kind: 'command',
-      actor: slackActor(teamId, ev.user),
+      actor: slackActor(teamId, ev.user, enterpriseId),
       conversation: conversation(ev.channel, ev.thread_ts),
       text: stripBotMention(ev.text, botUserId),
       deliveryId: key,
@@ -71,7 +78,7 @@ export function fromBlockAction(p: BlockActionsPayload): Delivery<ActionEvent> |
   const teamId = p.team?.id ?? p.user.team_id;
   const messageTs = p.container?.message_ts ?? p.message?.ts;
   const threadId = p.message?.thread_ts ?? p.container?.thread_ts;
-  const actor = slackActor(teamId, p.user.id);
+  const actor = slackActor(teamId, p.user.id, p.enterprise?.id);
   const value = action.value ?? '';
   const valueHash = createHash('sha256').update(value).digest('hex').slice(0, 16);
   // Claimed per user+message+button for a few seconds: a double click is dropped. The event's own id

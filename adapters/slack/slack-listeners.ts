@@ -1,6 +1,6 @@
 import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
-import type { ChatEvent, Conversation } from '../../src/chat/chat-event.ts';
+import type { Actor, ChatEvent, Conversation } from '../../src/chat/chat-event.ts';
 import type { Dispatch, Responder } from '../../src/chat/dispatch.ts';
 import type { Message } from '../../src/chat/message.ts';
 import { errorMessage } from '../../src/errors.ts';
@@ -20,7 +20,7 @@ export interface ListenerDeps {
   state: StateStore;
   chat: SlackChatPort;
   logger: Logger;
-  homeView?: () => Promise<Message>;
+  homeView?: (actor: Actor) => Promise<Message>;
   /** The bot's own user id (from auth.test), to strip `<@bot>` from mentions. */
   botUserId: () => string | undefined;
 }
@@ -59,7 +59,7 @@ export function registerListeners(deps: ListenerDeps): void {
     const ev = appMentionSchema.safeParse(event);
     if (!env.success || !ev.success) return void log.warn('ignored a malformed app_mention event');
     if (ev.data.bot_id) return; // other bots mentioning us: never loop
-    const d = fromMention(env.data.team_id, env.data.event_id, ev.data, deps.botUserId());
+    const d = fromMention(env.data.team_id, env.data.event_id, ev.data, deps.botUserId(), env.data.enterprise_id);
     await deliver(deps, d, responderFor(deps, d.event.conversation, ev.data.user));
   });
 
@@ -80,16 +80,17 @@ export function registerListeners(deps: ListenerDeps): void {
     await ack();
     const key = `slack:view:${p.data.view.id}`;
     const conv = conversation(read.meta.channelId, read.meta.threadId);
-    const actor = slackActor(p.data.team?.id ?? p.data.user.team_id, p.data.user.id);
+    const actor = slackActor(p.data.team?.id ?? p.data.user.team_id, p.data.user.id, p.data.enterprise?.id);
     const d: Delivery<ChatEvent> = { event: { kind: 'command', actor, conversation: conv, text: read.text, deliveryId: key }, key, ttlMs: DELIVERY_TTL_MS.retry };
     await deliver(deps, d, responderFor(deps, conv, p.data.user.id));
   });
 
-  app.event('app_home_opened', async ({ event, client }) => {
+  app.event('app_home_opened', async ({ event, body, client }) => {
     const ev = appHomeOpenedSchema.safeParse(event);
     if (!ev.success || (ev.data.tab && ev.data.tab !== 'home')) return;
     try {
-      const home = deps.homeView ? await deps.homeView() : defaultHome();
+      const envelope = body as { team_id?: string; enterprise_id?: string | null };
+      const home = deps.homeView ? await deps.homeView(slackActor(envelope.team_id, ev.data.user, envelope.enterprise_id)) : defaultHome();
       const { blocks } = renderMessage(home, { maxBlocks: LIMITS.blocksPerView });
       await client.views.publish({ user_id: ev.data.user, view: { type: 'home', blocks } as never });
     } catch (err) {

@@ -12,6 +12,8 @@ export const slashCommandSchema = z.object({
   command: z.string(),
   text: z.string().default(''),
   team_id: slackId,
+  /** Set on Enterprise Grid: the organisation the workspace belongs to. */
+  enterprise_id: slackId.optional(),
   user_id: slackId,
   channel_id: slackId,
   trigger_id: z.string().min(1),
@@ -22,6 +24,7 @@ export type SlashCommandPayload = z.infer<typeof slashCommandSchema>;
 /** Outer Events API body: `event_id` identifies a delivery across Slack's retries. */
 export const eventEnvelopeSchema = z.object({
   team_id: slackId,
+  enterprise_id: slackId.nullable().optional(),
   event_id: z.string().min(1),
 });
 
@@ -47,6 +50,7 @@ export const appHomeOpenedSchema = z.object({
 export const blockActionsSchema = z.object({
   type: z.literal('block_actions'),
   team: z.object({ id: slackId }).nullable().optional(),
+  enterprise: z.object({ id: slackId }).nullable().optional(),
   user: z.object({ id: slackId, team_id: z.string().optional() }),
   channel: z.object({ id: slackId }).optional(),
   container: z
@@ -71,6 +75,7 @@ export type BlockActionsPayload = z.infer<typeof blockActionsSchema>;
 export const viewSubmissionSchema = z.object({
   type: z.literal('view_submission'),
   team: z.object({ id: slackId }).nullable().optional(),
+  enterprise: z.object({ id: slackId }).nullable().optional(),
   user: z.object({ id: slackId, team_id: z.string().optional() }),
   view: z.object({
     id: z.string(),

@@ -1,3 +1,4 @@
+import type { Actor } from '../../src/chat/chat-event.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import type pino from 'pino';
@@ -31,7 +32,7 @@ export interface SlackAdapterOptions {
   /** Web API client retries on network/5xx errors (not on 429, handled per channel). @defaultValue 3; tests pass 0 */
   retries?: number;
   /** App Home overview built by the core. @defaultValue a short "type /chainops help" page */
-  homeView?: () => Promise<Message>;
+  homeView?: (actor: Actor) => Promise<Message>;
 }
 
 export interface SlackAdapter {

@@ -2,7 +2,9 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { sensitiveValues, summarizePlan, sha256 } from '../../src/provision/plan-summary.ts';
-import { Redactor } from '../../src/provision/redact.ts';
+import type { Redactor } from '../../src/provision/redact.ts';
+import { processRedactor } from '../../src/secrets/process-secrets.ts';
+import { toolEnv } from '../../src/secrets/tool-env.ts';
 import { targetAddress, varArgs } from '../../src/provision/tf-vars.ts';
 import type { LineSink, PlanRequest, SavedPlan, StateResource, TerraformPort, TfOutputs, TfWorkDir } from '../../src/provision/terraform.port.ts';
 import { runTerraform, TerraformError } from './terraform-process.ts';
@@ -14,9 +16,9 @@ export interface TerraformRunnerOptions {
   cliConfigFile?: string;
   /** Per command. @defaultValue 30 minutes */
   timeoutMs?: number;
-  /** Environment the binary inherits (cloud credentials live here). @defaultValue process.env */
+  /** Environment the allowlist is taken from (PATH, HOME, locale, proxies, CHAINOPS_TOOL_ENV, and the group's terraform.env). @defaultValue process.env */
   env?: NodeJS.ProcessEnv;
-  /** Shared with the caller so values it learns (sensitive outputs) are scrubbed everywhere. @defaultValue a new one */
+  /** Shared with the caller so values it learns (sensitive outputs) are scrubbed everywhere. @defaultValue the process's redactor */
   redactor?: Redactor;
 }
 
@@ -41,22 +43,26 @@ export class TerraformRunner implements TerraformPort {
   readonly redactor: Redactor;
   readonly #timeoutMs: number;
   readonly #baseEnv: NodeJS.ProcessEnv;
+  readonly #source: NodeJS.ProcessEnv;
   readonly #cliConfigFile: string | undefined;
   #configReady: Promise<void> | undefined;
 
   constructor(opts: TerraformRunnerOptions = {}) {
     this.binary = opts.binary ?? 'terraform';
-    this.redactor = opts.redactor ?? new Redactor();
+    this.redactor = opts.redactor ?? processRedactor();
     this.#timeoutMs = opts.timeoutMs ?? 1_800_000;
-    const base = { ...(opts.env ?? process.env) };
+    this.#source = opts.env ?? process.env;
+    // An allowlist, never the whole environment: chat tokens, REDIS_URL and RPC passwords stay out.
+    const base = toolEnv('terraform', this.#source);
     for (const k of Object.keys(base)) if (k === 'TF_WORKSPACE' || k.startsWith('TF_CLI_ARGS') || k === 'TF_LOG') delete base[k];
     this.#baseEnv = base;
     this.#cliConfigFile = opts.cliConfigFile ?? base['TF_CLI_CONFIG_FILE'];
   }
 
-  #env(workspace?: string): NodeJS.ProcessEnv {
+  #env(workspace?: string, named?: Record<string, string>): NodeJS.ProcessEnv {
     return {
       ...this.#baseEnv,
+      ...(named ? toolEnv('terraform', this.#source, named) : {}),
       CHECKPOINT_DISABLE: '1',
       TF_IN_AUTOMATION: '1',
       TF_INPUT: '0',
@@ -65,7 +71,9 @@ export class TerraformRunner implements TerraformPort {
     };
   }
 
-  async #run(dir: string, args: string[], opts: { workspace?: string; jsonLines?: boolean; collectStdout?: boolean; onLine?: LineSink } = {}) {
+  async #run(at: string | TfWorkDir, args: string[], opts: { workspace?: string; jsonLines?: boolean; collectStdout?: boolean; onLine?: LineSink } = {}) {
+    const dir = typeof at === 'string' ? at : at.moduleDir;
+    const named = typeof at === 'string' ? undefined : at.env;
     if (this.#cliConfigFile) {
       const file = this.#cliConfigFile;
       this.#configReady ??= mkdir(dirname(file), { recursive: true }).then(() => writeFile(file, '', { flag: 'a' }));
@@ -75,7 +83,7 @@ export class TerraformRunner implements TerraformPort {
       binary: this.binary,
       args,
       cwd: dir,
-      env: this.#env(opts.workspace),
+      env: this.#env(opts.workspace, named),
       timeoutMs: this.#timeoutMs,
       redactor: this.redactor,
       ...(opts.jsonLines ? { jsonLines: true } : {}),
@@ -94,10 +102,10 @@ export class TerraformRunner implements TerraformPort {
   async init(dir: TfWorkDir, onLine?: LineSink): Promise<void> {
     const prev = initLocks.get(dir.moduleDir) ?? Promise.resolve();
     const mine = prev.catch(() => undefined).then(async () => {
-      await this.#run(dir.moduleDir, ['init', '-input=false', '-no-color'], { ...(onLine ? { onLine } : {}) });
+      await this.#run(dir, ['init', '-input=false', '-no-color'], { ...(onLine ? { onLine } : {}) });
       try {
         // Without TF_WORKSPACE: `workspace new` must not run "inside" the workspace it creates.
-        await this.#run(dir.moduleDir, ['workspace', 'new', '-no-color', dir.workspace]);
+        await this.#run(dir, ['workspace', 'new', '-no-color', dir.workspace]);
         onLine?.(`created workspace ${dir.workspace}`);
       } catch (err) {
         const exists = err instanceof TerraformError && /already exists/i.test(err.message);
@@ -121,13 +129,13 @@ export class TerraformRunner implements TerraformPort {
       ...(req.destroyTargets ? ['-destroy', ...targets.map((t) => `-target=${t}`)] : []),
       ...varArgs(req.vars),
     ];
-    await this.#run(req.dir.moduleDir, args, { workspace: req.dir.workspace, jsonLines: true, ...(req.onLine ? { onLine: req.onLine } : {}) });
+    await this.#run(req.dir, args, { workspace: req.dir.workspace, jsonLines: true, ...(req.onLine ? { onLine: req.onLine } : {}) });
     return this.showPlan(req.dir, req.planFile);
   }
 
   async showPlan(dir: TfWorkDir, planFile: string): Promise<SavedPlan> {
     const bytes = await readFile(planFile);
-    const { stdout } = await this.#run(dir.moduleDir, ['show', '-json', planFile], { workspace: dir.workspace, collectStdout: true });
+    const { stdout } = await this.#run(dir, ['show', '-json', planFile], { workspace: dir.workspace, collectStdout: true });
     const doc: unknown = JSON.parse(stdout);
     // Learn the plan's sensitive values now, so the apply that follows is scrubbed of them too.
     for (const v of sensitiveValues(doc)) this.redactor.add(v);
@@ -137,11 +145,11 @@ export class TerraformRunner implements TerraformPort {
 
   async apply(dir: TfWorkDir, planFile: string, onLine?: LineSink): Promise<void> {
     // A saved plan carries its own variables and workspace; Terraform refuses it if the state moved on.
-    await this.#run(dir.moduleDir, ['apply', '-input=false', '-lock-timeout=120s', '-json', planFile], { workspace: dir.workspace, jsonLines: true, ...(onLine ? { onLine } : {}) });
+    await this.#run(dir, ['apply', '-input=false', '-lock-timeout=120s', '-json', planFile], { workspace: dir.workspace, jsonLines: true, ...(onLine ? { onLine } : {}) });
   }
 
   async outputs(dir: TfWorkDir): Promise<TfOutputs> {
-    const { stdout } = await this.#run(dir.moduleDir, ['output', '-json'], { workspace: dir.workspace, collectStdout: true });
+    const { stdout } = await this.#run(dir, ['output', '-json'], { workspace: dir.workspace, collectStdout: true });
     const parsed = outputSchema.safeParse(JSON.parse(stdout || '{}'));
     if (!parsed.success) throw new TerraformError('`terraform output -json` gave an unexpected document', 0);
     const values: Record<string, unknown> = {};
@@ -157,7 +165,7 @@ export class TerraformRunner implements TerraformPort {
   }
 
   async stateResources(dir: TfWorkDir): Promise<StateResource[]> {
-    const { stdout } = await this.#run(dir.moduleDir, ['show', '-json', '-no-color'], { workspace: dir.workspace, collectStdout: true });
+    const { stdout } = await this.#run(dir, ['show', '-json', '-no-color'], { workspace: dir.workspace, collectStdout: true });
     const parsed = stateSchema.safeParse(JSON.parse(stdout || '{}'));
     if (!parsed.success) throw new TerraformError('`terraform show -json` gave an unexpected state document', 0);
     const out: StateResource[] = [];

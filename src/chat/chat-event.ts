@@ -8,6 +8,8 @@ export interface Actor {
   id: string;
   /** Discord guild role ids; empty elsewhere. */
   roleIds: string[];
+  /** Other ids of the same person that role lists may use (Slack Enterprise Grid: `TEAM/USER` besides `ENTERPRISE/USER`). */
+  aliases?: string[];
   /** For display only; never used for authorisation. */
   displayName?: string;
 }

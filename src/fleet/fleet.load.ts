@@ -3,6 +3,8 @@ import { LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { ChainopsError } from '../errors.ts';
 import { fleetSchema, type Fleet } from './fleet.schema.ts';
+import { checkFleetGuards } from './fleet-guard.ts';
+import type { FleetGuardSettings } from './fleet-guard.settings.ts';
 
 /** One problem in a fleet file: where (path and line) and what to do about it. */
 export interface FleetProblem {
@@ -13,8 +15,11 @@ export interface FleetProblem {
 
 export type FleetResult = { ok: true; fleet: Fleet } | { ok: false; problems: FleetProblem[] };
 
-/** Parse and validate fleet-file text. Every problem is reported, not only the first. */
-export function parseFleet(text: string): FleetResult {
+/**
+ * Parse and validate fleet-file text. Every problem is reported, not only the first. With `guard`,
+ * secret names and paths are checked too (what the fleet file may name; see fleet-guard.ts).
+ */
+export function parseFleet(text: string, opts: { guard?: FleetGuardSettings } = {}): FleetResult {
   const counter = new LineCounter();
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter: counter });
   if (doc.errors.length) {
@@ -26,19 +31,23 @@ export function parseFleet(text: string): FleetResult {
   }
   const raw: unknown = doc.toJS();
   const parsed = fleetSchema.safeParse(raw ?? {});
-  if (parsed.success) return { ok: true, fleet: parsed.data };
+  if (parsed.success) {
+    const guarded = opts.guard ? checkFleetGuards(parsed.data, opts.guard) : [];
+    if (guarded.length === 0) return { ok: true, fleet: parsed.data };
+    return { ok: false, problems: guarded.map((g) => ({ path: dotted(g.path), line: lineOf(doc, counter, g.path), message: g.message })) };
+  }
   return { ok: false, problems: parsed.error.issues.map((i) => toProblem(doc, counter, i)) };
 }
 
 /** Read, parse and validate a fleet file; throws a ChainopsError that lists every problem. */
-export async function loadFleet(path: string): Promise<Fleet> {
+export async function loadFleet(path: string, opts: { guard?: FleetGuardSettings } = {}): Promise<Fleet> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
     throw new ChainopsError('config_missing', `cannot read the fleet file ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'}) — set CHAINOPS_CONFIG to its path`);
   }
-  const result = parseFleet(text);
+  const result = parseFleet(text, opts);
   if (!result.ok) {
     throw new ChainopsError('config_invalid', `${path} is not a valid fleet file:\n${formatProblems(result.problems)}\nRun \`chainops config check ${path}\` for details.`);
   }
@@ -50,9 +59,12 @@ export function formatProblems(problems: FleetProblem[]): string {
   return problems.map((p) => `  ✖ ${p.path}${p.line ? ` (line ${p.line})` : ''}: ${p.message}`).join('\n');
 }
 
+function dotted(path: PropertyKey[]): string {
+  return path.map((k) => (typeof k === 'number' ? `[${k}]` : `.${String(k)}`)).join('').replace(/^\./, '') || '(top level)';
+}
+
 function toProblem(doc: Document, counter: LineCounter, issue: z.core.$ZodIssue): FleetProblem {
-  const path = issue.path.map((k) => (typeof k === 'number' ? `[${k}]` : `.${String(k)}`)).join('').replace(/^\./, '') || '(top level)';
-  return { path, line: lineOf(doc, counter, issue.path), message: explain(issue) };
+  return { path: dotted(issue.path), line: lineOf(doc, counter, issue.path), message: explain(issue) };
 }
 
 function explain(issue: z.core.$ZodIssue): string {

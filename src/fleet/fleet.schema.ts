@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { envName, groupName, nodeName, version } from './names.ts';
 import { alertSettingsShape, checkAlertSettings } from '../alerts/alert-settings.schema.ts';
+import { channelRestriction, identity } from './access.schema.ts';
 
 /** Durations such as `30s`, `5m`, `2h`, `1d`; stored as milliseconds. */
 export const duration = z
@@ -56,6 +57,8 @@ const environment = z
     description: z.string().max(200).optional(),
     thresholds: thresholds.default(thresholds.parse({})),
     approval: approval.default(approval.parse({})),
+    /** Commands that may only be typed in certain channels, e.g. prod changes only from #ops-prod. */
+    restrict: z.array(channelRestriction).default([]).describe('commands allowed only from the listed channels in this environment'),
     /** Channel ids per platform where this environment's jobs and alerts go. */
     channels: z
       .object({ slack: z.string().optional(), discord: z.string().optional(), console: z.string().optional() })
@@ -70,7 +73,7 @@ const rpcAuth = z.union([
       username: z.string().min(1),
       password_env: z
         .string()
-        .regex(/^[A-Z_][A-Z0-9_]*$/, 'name an environment variable such as LTC_RPC_PASSWORD')
+        .regex(/^[A-Z_][A-Z0-9_]*$/, 'name an environment variable such as CHAINOPS_SECRET_LTC_RPC_PASSWORD')
         .describe('environment variable that holds the RPC password'),
     })
     .strict(),
@@ -87,7 +90,15 @@ const group = z
     shape: shape.optional(),
     playbook: z.string().min(1).optional().describe('Ansible playbook that installs the client'),
     terraform: z
-      .object({ module: z.string().min(1), workspace: z.string().regex(/^[a-z0-9-]{1,64}$/).optional() })
+      .object({
+        module: z.string().min(1),
+        workspace: z.string().regex(/^[a-z0-9-]{1,64}$/).optional(),
+        /** Variables Terraform gets for this group (e.g. cloud credentials): its name → the worker's variable holding the value. */
+        env: z
+          .record(z.string().regex(/^[A-Z_][A-Z0-9_]{0,127}$/, 'use a variable name such as AWS_ACCESS_KEY_ID'), z.string().regex(/^[A-Z_][A-Z0-9_]{0,127}$/, 'name a worker variable such as CHAINOPS_SECRET_AWS_KEY'))
+          .optional()
+          .describe('variables passed to terraform for this group: name → worker variable holding the value (CHAINOPS_SECRET_… or allowlisted)'),
+      })
       .strict()
       .optional(),
     /** Nodes that back each other up; at most `max_unavailable` of one redundancy group go down at once. */
@@ -181,6 +192,15 @@ const roleMembers = z
   })
   .strict();
 
+/** A role granted only in some environments and groups (`operator` in dev and staging). */
+const scopedGrant = roleMembers
+  .extend({
+    role: z.enum(ROLES),
+    envs: z.array(envName).min(1).optional().describe('environments the grant holds in; default all'),
+    groups: z.array(groupName).min(1).optional().describe('groups the grant holds in; default all'),
+  })
+  .strict();
+
 const alertRoute = z
   .object({
     env: envName.optional(),
@@ -220,6 +240,14 @@ export const fleetSchema = z
       })
       .strict()
       .default({ interval: 30_000, timeout: 5_000, concurrency: 256, recheck: 1_000 }),
+    /** Grants scoped to environments and groups, on top of the global `roles:`. */
+    grants: z.array(scopedGrant).default([]).describe('roles that hold only in some environments or groups'),
+    /** Linked identities: one person's Slack, Discord and console ids. */
+    identities: z.array(identity).default([]).describe("one person's ids across platforms (approvals count per person)"),
+    console: z
+      .object({ allow_impersonation: z.boolean().default(false).describe('may the console act as another user with --as and /as; default false (only for demos)') })
+      .strict()
+      .default({ allow_impersonation: false }),
     alerts: z.object({ routes: z.array(alertRoute).default([]), ...alertSettingsShape }).strict().default({ routes: [] }),
     terraform: terraformSettings.optional().describe('Terraform/OpenTofu settings for provisioning; defaults apply when left out'),
   })

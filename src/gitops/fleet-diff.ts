@@ -76,6 +76,19 @@ export function diffFleets(prev: Fleet, next: Fleet): FleetChange[] {
       const fields = [...new Set([...Object.keys(x), ...Object.keys(y)])].filter((k) => JSON.stringify((x as Record<string, unknown>)[k]) !== JSON.stringify((y as Record<string, unknown>)[k]));
       changes.push({ what: `node ${name}`, before: 'as before', after: `changed: ${fields.join(', ')}` });
     }
+    // Where the bot connects and with what credentials, in full: rpc_url, rpc_auth, ssh host and key pin, Ansible vars.
+    if (y && JSON.stringify(x) !== JSON.stringify(y)) changes.push(...leafChanges(`nodes.${name}`, x ?? {}, y));
   }
   return changes;
+}
+
+function leafChanges(prefix: string, before: unknown, after: unknown): FleetChange[] {
+  const a = new Map<string, unknown>();
+  const b = new Map<string, unknown>();
+  flatten(before, prefix, a);
+  flatten(after, prefix, b);
+  return [...new Set([...a.keys(), ...b.keys()])]
+    .filter((k) => /\.(rpc_url|rpc_auth|ssh|ansible_vars)(\.|$)/.test(k) && JSON.stringify(a.get(k)) !== JSON.stringify(b.get(k)))
+    .sort()
+    .map((k) => ({ what: k, before: show(k, a.get(k)), after: show(k, b.get(k)) }));
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { parseFleet } from '../fleet/fleet.load.ts';
+import { parseFleet, type FleetResult } from '../fleet/fleet.load.ts';
+import type { FleetGuardSettings } from '../fleet/fleet-guard.settings.ts';
 import type { Fleet } from '../fleet/fleet.schema.ts';
 import type { KeyValueStore } from '../inventory/kv.port.ts';
 import { mergeInventory } from '../inventory/merge.ts';
@@ -26,6 +27,8 @@ export interface FleetViewOptions {
   prefix: string;
   logger?: Pick<Logger, 'warn' | 'info'>;
   now?: () => number;
+  /** What a fleet file may name (secrets, paths); a synced file that breaks it is refused. @defaultValue no checks */
+  guard?: FleetGuardSettings;
 }
 
 /**
@@ -57,6 +60,11 @@ export class FleetView {
     this.#base = opts.base;
     this.#baseRev = opts.baseRev;
     this.#merged = opts.base;
+  }
+
+  /** Validate fleet-file text the way this view accepts it: schema plus the guard (secret names, paths). */
+  parse(text: string): FleetResult {
+    return parseFleet(text, this.#opts.guard ? { guard: this.#opts.guard } : {});
   }
 
   /** The fleet in force, Terraform nodes included. */
@@ -94,7 +102,7 @@ export class FleetView {
     if (!force && rev === this.#seenRev) return;
     const synced = await this.#readSynced();
     if (synced) {
-      const parsed = parseFleet(synced.text);
+      const parsed = this.parse(synced.text);
       if (parsed.ok) {
         this.#base = parsed.fleet;
         this.#baseRev = synced.rev;
@@ -136,13 +144,32 @@ export class FleetView {
    * replicas reload within their poll interval), and swapped here at once.
    */
   async accept(input: { text: string; rev: string; commit?: string; by: string }): Promise<Fleet> {
-    const parsed = parseFleet(input.text);
+    const parsed = this.parse(input.text);
     if (!parsed.ok) throw new Error('refusing to accept an invalid fleet file');
     const record: SyncedFleet = { source: this.#opts.sourceId, rev: input.rev, text: input.text, at: (this.#opts.now ?? Date.now)(), by: input.by, ...(input.commit ? { commit: input.commit } : {}) };
     await this.#opts.kv.set(this.#syncedKey, JSON.stringify(record));
     await this.#opts.kv.incr(this.inventory.revKey);
     await this.refresh(true);
     return this.#base;
+  }
+
+  /** The first admin's apply of a revision that needs two (widens roles, weakens approvals), if recorded. */
+  async firstApply(rev: string): Promise<{ by: string; at: number } | undefined> {
+    const raw = (await this.#opts.kv.hgetall(`${this.#opts.prefix}:fleet:cosign`))[rev];
+    if (!raw) return undefined;
+    try {
+      const v = JSON.parse(raw) as { by?: unknown; at?: unknown };
+      return typeof v.by === 'string' && typeof v.at === 'number' ? { by: v.by, at: v.at } : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Record (or, with `undefined`, forget) the first admin's apply of `rev`. */
+  async setFirstApply(rev: string, first: { by: string; at: number } | undefined): Promise<void> {
+    const key = `${this.#opts.prefix}:fleet:cosign`;
+    if (first) await this.#opts.kv.hset(key, rev, JSON.stringify(first));
+    else await this.#opts.kv.hdel(key, rev);
   }
 
   /** Poll the revision every `intervalMs` (unref'd: it never keeps the process alive). */

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { startOutboxConsumer } from '../../adapters/outbox/redis.outbox.ts';
 import { countingDispatch } from '../../adapters/metrics/command-counter.ts';
-import { metricsRoute, serveRoutes } from '../../adapters/metrics/metrics-route.ts';
+import { serveRoutes } from '../../adapters/metrics/metrics-route.ts';
 import type { Platform } from '../chat/chat-event.ts';
 import type { ChatPort } from '../ports/chat.port.ts';
 import { createDispatch } from '../pipeline/create-dispatch.ts';
@@ -10,20 +10,21 @@ import { autocomplete } from '../pipeline/autocomplete.ts';
 import { homeView } from '../render/home.view.ts';
 import type { Env } from './env.ts';
 import type { Runtime } from './runtime.ts';
-import { createRuntimeMetrics, serveMetricsAlone } from './metrics-http.ts';
+import { botMetricsPortFrom, createRuntimeMetrics, serveMetricsAlone } from './metrics-http.ts';
 import { startApprovalSweeper } from './approval-sweeper.ts';
 
 /**
  * Start every chat adapter the environment configures, plus the outbox consumer that turns worker
  * progress into edits of the messages the bot owns. Refuses to start with no adapter at all.
  */
-export async function startBotRole(rt: Runtime, env: Env): Promise<{ close(): Promise<void> }> {
+export async function startBotRole(rt: Runtime, env: Env, opts: { metricsPort?: number } = {}): Promise<{ close(): Promise<void> }> {
   const metrics = createRuntimeMetrics(rt);
   const dispatch = countingDispatch(createDispatch(rt.core), metrics.countCommand);
   const chats = new Map<Platform, ChatPort>();
   const stops: Array<() => Promise<void>> = [];
   const healthz = { path: '/healthz', method: 'GET' as const, handler: (_req: unknown, res: import('node:http').ServerResponse) => void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n') };
-  const routes = [healthz, metricsRoute(metrics, (err) => rt.logger.error({ err: String(err) }, 'metrics scrape failed'))];
+  // The public port (Slack events, Discord interactions) serves /healthz only: /metrics has a port of its own.
+  const routes = [healthz];
 
   if (env.SLACK_BOT_TOKEN || env.SLACK_SIGNING_SECRET) {
     if (!env.SLACK_BOT_TOKEN || !env.SLACK_SIGNING_SECRET) throw new Error('Slack needs both SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET');
@@ -39,7 +40,7 @@ export async function startBotRole(rt: Runtime, env: Env): Promise<{ close(): Pr
       state: rt.state,
       logger: rt.logger,
       extraRoutes: routes,
-      homeView: () => homeView(rt.core),
+      homeView: (actor) => homeView(rt.core, actor),
     });
     chats.set('slack', slack.chat);
     stops.push(slack.stop);
@@ -59,7 +60,7 @@ export async function startBotRole(rt: Runtime, env: Env): Promise<{ close(): Pr
       dispatch,
       state: rt.state,
       logger: rt.logger,
-      autocomplete: (kind, prefix) => autocomplete(rt.core, kind, prefix),
+      autocomplete: (kind, prefix, actor) => autocomplete(rt.core, kind, prefix, actor),
     });
     chats.set('discord', discord.chat);
     stops.push(discord.stop);
@@ -72,8 +73,7 @@ export async function startBotRole(rt: Runtime, env: Env): Promise<{ close(): Pr
     server = createServer(serveRoutes(routes));
     await new Promise<void>((resolve) => server!.listen(env.PORT, resolve));
   }
-  // Discord's interactions receiver owns PORT in HTTP mode and serves no extra routes: metrics go to METRICS_PORT.
-  const ownMetrics = !server && !chats.has('slack') ? await serveMetricsAlone(rt, metrics) : undefined;
+  const ownMetrics = await serveMetricsAlone(rt, metrics, opts.metricsPort ?? botMetricsPortFrom());
   const consumer = startOutboxConsumer({
     redis: rt.connect('events'),
     prefix: rt.prefix,
@@ -90,7 +90,7 @@ export async function startBotRole(rt: Runtime, env: Env): Promise<{ close(): Pr
       await consumer.stop();
       for (const stop of stops) await stop().catch(() => undefined);
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-      await ownMetrics?.close();
+      await ownMetrics.close();
       await metrics.close();
     },
   };

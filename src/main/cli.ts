@@ -24,7 +24,8 @@ function needRedis(env: Env): string {
   return env.REDIS_URL;
 }
 
-function consoleUser(env: Env, flag?: string): string {
+/** Who the console acts as: CHAINOPS_CONSOLE_USER, else the OS user (never self-declared: `--as` needs the fleet file's consent). */
+function consoleUser(env: Env): string {
   const fromOs = (() => {
     try {
       return userInfo().username.toLowerCase();
@@ -32,7 +33,7 @@ function consoleUser(env: Env, flag?: string): string {
       return 'operator';
     }
   })();
-  return flag ?? env.CHAINOPS_CONSOLE_USER ?? (/^[a-z][a-z0-9_-]{0,31}$/.test(fromOs) ? fromOs : 'operator');
+  return env.CHAINOPS_CONSOLE_USER ?? (/^[a-z][a-z0-9_-]{0,31}$/.test(fromOs) ? fromOs : 'operator');
 }
 
 async function serve(which: { bot: boolean; worker: boolean }): Promise<void> {
@@ -44,6 +45,7 @@ async function serve(which: { bot: boolean; worker: boolean }): Promise<void> {
     const worker = await roles.worker();
     parts.push(await worker.startWorkerRole(rt, worker.workerOptions(env)));
   }
+  // `all`: the worker has METRICS_PORT; the bot keeps BOT_METRICS_PORT (default 9465), so both are scraped.
   if (which.bot) parts.push(await (await roles.bot()).startBotRole(rt, env));
   (await roles.host()).onShutdown(['SIGTERM', 'SIGINT'], async () => {
     for (const p of parts.reverse()) await p.close();
@@ -64,12 +66,12 @@ program
   .command('console')
   .description('interactive terminal chat (no chat account needed)')
   .option('--exec <command>', 'run one command, print the reply and exit (exit 1 on an error reply)')
-  .option('--as <user>', 'act as this console user (see roles.*.console in the fleet file)')
+  .option('--as <user>', 'act as this console user; only when the fleet file sets console.allow_impersonation (demos)')
   .action(async (opts: { exec?: string; as?: string }) => {
     const env = readEnv();
     const logger = createLogger(env.LOG_LEVEL === 'info' ? 'warn' : env.LOG_LEVEL);
     const rt = await (await roles.runtime()).createRuntime({ redisUrl: needRedis(env), prefix: env.CHAINOPS_PREFIX, fleetPath: env.CHAINOPS_CONFIG, logger });
-    const code = await (await roles.console()).runConsoleRole(rt, { user: consoleUser(env, opts.as), ...(opts.exec !== undefined ? { exec: opts.exec } : {}) });
+    const code = await (await roles.console()).runConsoleRole(rt, { user: consoleUser(env), ...(opts.as !== undefined ? { as: opts.as } : {}), ...(opts.exec !== undefined ? { exec: opts.exec } : {}) });
     await rt.close();
     process.exit(code);
   });
@@ -105,7 +107,8 @@ config
       console.error(`✖ cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'}) — pass the fleet file's path`);
       process.exit(2);
     }
-    const result = parseFleet(text);
+    const { guardSettingsFromEnv } = await import('../fleet/fleet-guard.settings.ts');
+    const result = parseFleet(text, { guard: guardSettingsFromEnv(process.env, path) });
     if (result.ok) {
       const f = result.fleet;
       console.log(`✔ ${path} is valid: ${Object.keys(f.environments).length} environments, ${Object.keys(f.groups).length} groups, ${f.nodes.length} nodes`);

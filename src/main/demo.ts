@@ -58,7 +58,7 @@ export async function runDemo(opts: { exec?: string; as: string }): Promise<numb
     const eth = await startEthNodes(dir, say);
     cleanups.push(eth.stop);
     const password = randomBytes(18).toString('base64url');
-    process.env['LTC_RPC_PASSWORD'] = password;
+    process.env['CHAINOPS_SECRET_LTC_RPC_PASSWORD'] = password;
     const ltc1 = await startLitecoind({ rpcUser: 'chainops', rpcPassword: password });
     cleanups.push(ltc1.stop);
     const ltc2 = await startLitecoind({ rpcUser: 'chainops', rpcPassword: password, peers: [ltc1.p2pPort] });

@@ -1,4 +1,5 @@
 import pino from 'pino';
+import { processRedactor } from '../secrets/process-secrets.ts';
 
 /**
  * Structured logs on stderr (stdout belongs to the console adapter). Anything that looks like a
@@ -7,7 +8,7 @@ import pino from 'pino';
  * what is buffered when the process exits.
  */
 export function createLogger(level: string, name = 'chainops'): pino.Logger {
-  return pino({ name, level, redact: REDACT }, pino.destination({ fd: 2, sync: false }));
+  return pino({ name, level, redact: REDACT, hooks: HOOKS }, pino.destination({ fd: 2, sync: false }));
 }
 
 const REDACT = {
@@ -15,7 +16,10 @@ const REDACT = {
   censor: '[redacted]',
 };
 
+/** Every serialised line passes the process's redactor: secret values in any encoding, token shapes. */
+const HOOKS = { streamWrite: (line: string) => processRedactor().redact(line) };
+
 /** Logs to a file (the demo keeps the terminal for the console). */
 export function createFileLogger(level: string, path: string): pino.Logger {
-  return pino({ name: 'chainops', level, redact: REDACT }, pino.destination({ dest: path, sync: true, mkdir: true }));
+  return pino({ name: 'chainops', level, redact: REDACT, hooks: HOOKS }, pino.destination({ dest: path, sync: true, mkdir: true }));
 }

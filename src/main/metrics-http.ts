@@ -1,9 +1,10 @@
+import { timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type pino from 'pino';
 import { z } from 'zod';
 import { bullJobCounts } from '../../adapters/metrics/bull-job-counts.ts';
-import { healthzRoute, metricsRoute, serveRoutes } from '../../adapters/metrics/metrics-route.ts';
+import { healthzRoute, metricsRoute, serveRoutes, type GetRoute } from '../../adapters/metrics/metrics-route.ts';
 import { createMetrics, type ChainopsMetrics } from '../../adapters/metrics/metrics.registry.ts';
 import { errorMessage } from '../errors.ts';
 import type { Runtime } from './runtime.ts';
@@ -20,6 +21,39 @@ export function metricsPortFrom(env: NodeJS.ProcessEnv = process.env): number {
   const parsed = portSchema.safeParse(raw);
   if (!parsed.success) throw new Error(`bad environment: METRICS_PORT must be a port number 0–65535 (got "${raw.slice(0, 20)}")`);
   return parsed.data;
+}
+
+/** Port of the bot's own /metrics (never the public chat PORT). @defaultValue 9465; 0 picks a free port. */
+export const DEFAULT_BOT_METRICS_PORT = 9465;
+
+/** `BOT_METRICS_PORT`: where the bot serves /metrics, away from the port Slack and Discord reach. */
+export function botMetricsPortFrom(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env['BOT_METRICS_PORT'];
+  if (raw === undefined || raw === '') return DEFAULT_BOT_METRICS_PORT;
+  const parsed = portSchema.safeParse(raw);
+  if (!parsed.success) throw new Error(`bad environment: BOT_METRICS_PORT must be a port number 0–65535 (got "${raw.slice(0, 20)}")`);
+  return parsed.data;
+}
+
+/** `METRICS_TOKEN`: when set, /metrics answers only `Authorization: Bearer <token>` (401 otherwise). @defaultValue unset: open on its own port */
+export function metricsTokenFrom(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env['METRICS_TOKEN'] || undefined;
+}
+
+/** `route` behind a bearer token (compared in constant time). */
+function withBearer(route: GetRoute, token: string | undefined): GetRoute {
+  if (!token) return route;
+  const want = Buffer.from(`Bearer ${token}`);
+  return {
+    ...route,
+    handler: (req, res) => {
+      const got = Buffer.from(req.headers.authorization ?? '');
+      if (got.length !== want.length || !timingSafeEqual(got, want)) {
+        return void res.writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Bearer' }).end('send the METRICS_TOKEN as a bearer token\n');
+      }
+      route.handler(req, res);
+    },
+  };
 }
 
 /** The metrics of one process role, wired to the runtime's state store and job queues. */
@@ -51,12 +85,15 @@ export interface MetricsHttpOptions {
   host?: string;
   metrics: ChainopsMetrics;
   logger: Pick<pino.Logger, 'info' | 'warn' | 'error'>;
+  /** Bearer token /metrics requires. @defaultValue METRICS_TOKEN, else none */
+  token?: string;
 }
 
 /** A tiny HTTP server with `GET /metrics` and `GET /healthz` only. */
 export async function startMetricsHttp(opts: MetricsHttpOptions): Promise<{ url: string; port: number; close(): Promise<void> }> {
   const scrapeFailed = (err: unknown) => opts.logger.error({ err: errorMessage(err) }, 'metrics scrape failed');
-  const server: Server = createServer(serveRoutes([metricsRoute(opts.metrics, scrapeFailed), healthzRoute]));
+  const token = opts.token ?? metricsTokenFrom();
+  const server: Server = createServer(serveRoutes([withBearer(metricsRoute(opts.metrics, scrapeFailed), token), healthzRoute]));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => {
@@ -78,7 +115,7 @@ export async function startMetricsHttp(opts: MetricsHttpOptions): Promise<{ url:
 }
 
 /**
- * Serves `metrics` on their own port (METRICS_PORT). A port already taken (two workers on one host)
+ * Serves `metrics` on their own port (METRICS_PORT for workers, BOT_METRICS_PORT for the bot). A port already taken (two workers on one host)
  * is logged and the process runs on without /metrics: its real work matters more than being scraped.
  */
 export async function serveMetricsAlone(rt: Runtime, metrics: ChainopsMetrics, port = metricsPortFrom()): Promise<{ url?: string; close(): Promise<void> }> {
@@ -86,7 +123,7 @@ export async function serveMetricsAlone(rt: Runtime, metrics: ChainopsMetrics, p
     const http = await startMetricsHttp({ port, metrics, logger: rt.logger });
     return { url: http.url, close: () => http.close() };
   } catch (err) {
-    rt.logger.error({ err: errorMessage(err), port }, `metrics: cannot listen on METRICS_PORT ${port}; running without /metrics — set METRICS_PORT to a free port`);
+    rt.logger.error({ err: errorMessage(err), port }, `metrics: cannot listen on port ${port}; running without /metrics — set METRICS_PORT (worker) or BOT_METRICS_PORT (bot) to a free port`);
     return { close: async () => {} };
   }
 }

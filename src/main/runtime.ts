@@ -13,6 +13,7 @@ import { fileDigest } from './file-digest.ts';
 import { createCheckers, type CheckerRegistry } from '../../adapters/rpc/checker-registry.ts';
 import type { Fleet } from '../fleet/fleet.schema.ts';
 import { loadFleet } from '../fleet/fleet.load.ts';
+import { guardSettingsFromEnv, type FleetGuardSettings } from '../fleet/fleet-guard.settings.ts';
 import { sweep } from '../health/sweep.ts';
 import type { CoreDeps } from '../pipeline/deps.ts';
 import { systemClock } from '../ports/clock.port.ts';
@@ -23,6 +24,8 @@ import { FleetView, fleetRev } from '../gitops/fleet-view.ts';
 import type { GitopsDeps } from '../gitops/gitops.deps.ts';
 import { readGitopsEnv, type GitopsSettings } from '../gitops/gitops-env.ts';
 import { PlanLog } from '../inventory/plan-log.ts';
+import { processRedactor } from '../secrets/process-secrets.ts';
+import { redactWrites } from '../secrets/redacting-ports.ts';
 import { FactsLog } from '../inventory/facts-log.ts';
 
 /** The shared pieces every process role (bot, worker, console) is built from. */
@@ -65,8 +68,11 @@ export async function createRuntime(opts: {
   fleetGit?: GitopsSettings | null;
   /** How often this process looks for a synced fleet or a changed inventory. @defaultValue 2000 ms */
   fleetPollMs?: number;
+  /** What the fleet file may name (secrets, paths). @defaultValue from CHAINOPS_SECRET_PREFIX, CHAINOPS_SECRET_ALLOW, CHAINOPS_SECRETS_DIR, CHAINOPS_FLEET_ROOT */
+  guard?: FleetGuardSettings;
 }): Promise<Runtime> {
-  const fleet = await loadFleet(opts.fleetPath);
+  const guard = opts.guard ?? guardSettingsFromEnv(process.env, opts.fleetPath);
+  const fleet = await loadFleet(opts.fleetPath, { guard });
   const fleetText = await readFile(opts.fleetPath, 'utf8');
   const git = opts.fleetGit === undefined ? readGitopsEnv(process.env) : (opts.fleetGit ?? undefined);
   const fleetSource: FleetSource = git ? new GitFleetSource(git) : new FileFleetSource(opts.fleetPath);
@@ -83,8 +89,10 @@ export async function createRuntime(opts: {
   const outbox = new RedisOutbox(stateRedis, opts.prefix);
   const alerts = new RedisAlertStore(stateRedis, { prefix: opts.prefix });
   const rollouts = new RedisRolloutStore(stateRedis, { prefix: opts.prefix });
+  // One redactor between this process and chat (outbox), the audit log and job logs.
+  redactWrites(processRedactor(), { outbox, audit, rollouts });
   const checkers = createCheckers();
-  const fleetView = new FleetView({ base: fleet, baseRev: fleetRev(fleetText), sourceId: fleetSource.id, preferSynced: fleetSource.kind === 'git', kv: stateRedis, prefix: opts.prefix, logger: opts.logger });
+  const fleetView = new FleetView({ base: fleet, baseRev: fleetRev(fleetText), sourceId: fleetSource.id, preferSynced: fleetSource.kind === 'git', kv: stateRedis, prefix: opts.prefix, logger: opts.logger, guard });
   await fleetView.refresh(true);
   fleetView.start(opts.fleetPollMs ?? 2_000);
   // Each call returns the fleet in force now; `sync` and inventory changes swap it whole.

@@ -1,8 +1,14 @@
+import type { Actor } from '../chat/chat-event.ts';
+import { roleOf } from '../policy/roles.ts';
 import type { CoreDeps } from './deps.ts';
 
-/** Suggestions for a partly typed value (Discord autocomplete, Slack modals): up to 25, prefix first. */
-export async function autocomplete(deps: CoreDeps, kind: 'group' | 'node' | 'target' | 'env' | 'version', prefix: string): Promise<string[]> {
+/**
+ * Suggestions for a partly typed value (Discord autocomplete, Slack modals): up to 25, prefix first.
+ * Fleet names are fleet data: someone with no role anywhere gets none.
+ */
+export async function autocomplete(deps: CoreDeps, kind: 'group' | 'node' | 'target' | 'env' | 'version', prefix: string, actor: Actor): Promise<string[]> {
   const fleet = deps.fleet();
+  if (!roleOf(fleet, actor, 'any')) return [];
   const p = prefix.toLowerCase();
   let pool: string[] = [];
   if (kind === 'group') pool = Object.keys(fleet.groups);

@@ -5,7 +5,9 @@ import type { Command } from '../command/command.types.ts';
 import { ChainopsError, UserError, errorMessage as errText } from '../errors.ts';
 import { isOwnPendingRequest } from '../approval/withdraw.ts';
 import { authorize, type Decision } from '../policy/authorize.ts';
+import { commandScope } from '../policy/command-scope.ts';
 import { actorKey, roleOf } from '../policy/roles.ts';
+import { processRedactor } from '../secrets/process-secrets.ts';
 import { errorMessage } from '../render/basic.messages.ts';
 import { makeContext } from './context.ts';
 import type { CoreDeps } from './deps.ts';
@@ -36,7 +38,9 @@ const ACTION_VERBS: Record<string, string> = {
  * enqueue a job). Refusals become friendly ephemeral messages; nothing here throws to the adapter.
  */
 export function createDispatch(deps: CoreDeps): Dispatch {
-  return async (event: ChatEvent, respond: Responder) => {
+  return async (event: ChatEvent, rawRespond: Responder) => {
+    // Every reply passes the one redactor (worker output reaches chat through the outbox, redacted there).
+    const respond: Responder = (m) => rawRespond(processRedactor().redactDeep(m));
     const who = actorKey(event.actor);
     const text = event.kind === 'command' ? event.text : actionText(event);
     try {
@@ -64,9 +68,10 @@ export function createDispatch(deps: CoreDeps): Dispatch {
 async function run(command: Command, event: ChatEvent, deps: CoreDeps, respond: Responder): Promise<void> {
   const who = actorKey(event.actor);
   const fleet = deps.fleet();
-  let decision: Decision = authorize(fleet, event.actor, command);
+  const scope = await commandScope(fleet, command, { getApproval: (id) => deps.state.getApproval(id), rollouts: deps.rollouts });
+  let decision: Decision = authorize(fleet, event.actor, command, { scope, conversation: event.conversation });
   // The requester may withdraw their own pending request (Reject) without the approver role.
-  const ownRole = decision.ok ? undefined : roleOf(fleet, event.actor);
+  const ownRole = decision.ok ? undefined : roleOf(fleet, event.actor, scope);
   if (!decision.ok && ownRole && (await isOwnPendingRequest(deps.state, command, who))) decision = { ok: true, role: ownRole };
   if (!decision.ok) {
     await deps.audit.append({ at: deps.clock.now(), actor: who, action: 'command', detail: command.canonical, outcome: 'refused' });

@@ -6,6 +6,8 @@ export interface TfWorkDir {
   moduleDir: string;
   /** Workspace selected for every command (TF_WORKSPACE). */
   workspace: string;
+  /** Variables the group's `terraform.env` asks for: Terraform's name → the worker variable holding the value. */
+  env?: Record<string, string>;
 }
 
 /** What the module is asked to converge to (validated by `tfVarsSchema` before it reaches argv). */

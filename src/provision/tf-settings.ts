@@ -43,7 +43,7 @@ export function workDir(fleet: Fleet, env: string, groupName: string, baseDir: s
     throw new UserError('config_invalid', `workspace name "${workspace}" for ${env}/${groupName} is not usable — use lowercase letters, digits and dashes (terraform.workspace)`);
   }
   const moduleDir = isAbsolute(module) ? module : join(tfRoot(fleet, baseDir), module);
-  return { moduleDir, workspace };
+  return { moduleDir, workspace, ...(group.terraform?.env ? { env: group.terraform.env } : {}) };
 }
 
 /** The module contract's variables for a group: env, group, the node names that should exist, shape. */

@@ -1,11 +1,16 @@
+import type { Actor } from '../chat/chat-event.ts';
 import type { Message } from '../chat/message.ts';
+import { roleOf } from '../policy/roles.ts';
 import { assessFleet } from '../health/fleet-health.ts';
 import type { CoreDeps } from '../pipeline/deps.ts';
 import { statusMessage } from './status.message.ts';
 
-/** The App Home overview: fleet status from the latest snapshots, pending approvals. */
-export async function homeView(deps: CoreDeps): Promise<Message> {
+/** The App Home overview: fleet status from the latest snapshots, pending approvals — only for someone with a role. */
+export async function homeView(deps: CoreDeps, actor: Actor): Promise<Message> {
   const fleet = deps.fleet();
+  if (!roleOf(fleet, actor, 'any')) {
+    return { text: 'ChainOps', severity: 'info', blocks: [{ type: 'text', text: `You have no ChainOps role yet — ask an admin to add your Slack id \`${actor.id}\` under \`roles:\` in the fleet file.` }] };
+  }
   const now = deps.clock.now();
   const status = statusMessage(assessFleet(fleet, await deps.state.getSnapshots(), now), now);
   const pending = await deps.state.listApprovals('pending');

@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { startRedisServer, type RedisServerHandle } from '../../adapters/local/redis-server.process.ts';
@@ -36,6 +36,8 @@ before(async () => {
     writeFileSync(ctl, `#!/usr/bin/env bash\necho "begin $(date +%s%3N) $$" >> ${h.ssh.root}/actions.log\n${real} "$@"; rc=$?\necho "end $(date +%s%3N) $$" >> ${h.ssh.root}/actions.log\nexit $rc\n`, { mode: 0o755 });
   }
   const fleetPath = join(hosts.dir, 'chainops.yaml');
+  // Fleet-file paths must stay inside the fleet file's directory: the playbook sits next to it.
+  copyFileSync(DEMO_PLAYBOOK, join(hosts.dir, 'upgrade.yml'));
   writeFileSync(fleetPath, `
 version: 1
 name: chaos
@@ -44,11 +46,12 @@ environments:
     thresholds: { max_lag_blocks: 100000000, min_peers: 0 }
     approval: { required: 1 }
 groups:
-  demo: { chain: ethereum, network: dev, client: ganache, desired_version: 7.9.2, rpc: { kind: eth }, playbook: ${DEMO_PLAYBOOK} }
+  demo: { chain: ethereum, network: dev, client: ganache, desired_version: 7.9.2, rpc: { kind: eth }, playbook: upgrade.yml }
 nodes:
 ${hosts.nodesYaml('demo', 'prod')}
 rollout: { waves: [1, "100%"], max_unavailable: 1, health_gate: { consecutive: 2, interval: 250ms, timeout: 20s } }
 health: { interval: 2s, timeout: 2s }
+console: { allow_impersonation: true }   # the tests type as carol and bob with --as
 roles: { operator: { console: [carol] }, approver: { console: [bob] } }
 `);
   env = {

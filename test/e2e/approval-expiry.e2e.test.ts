@@ -45,7 +45,7 @@ before(async () => {
   });
   const port = await freePort();
   bot = await startBotProcess('bot', {
-    REDIS_URL: redis.url, CHAINOPS_CONFIG: fleetPath, CHAINOPS_PREFIX: prefix, LOG_LEVEL: 'debug', PORT: String(port), LTC_RPC_PASSWORD: 'x'.repeat(16),
+    REDIS_URL: redis.url, CHAINOPS_CONFIG: fleetPath, CHAINOPS_PREFIX: prefix, LOG_LEVEL: 'debug', PORT: String(port), CHAINOPS_SECRET_LTC_RPC_PASSWORD: 'x'.repeat(16),
     SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url,
     DISCORD_TOKEN, DISCORD_APPLICATION_ID: si.ids.applicationId, DISCORD_API_URL: si.apiBase, DISCORD_GUILD_ID: si.ids.guildId,
   });

@@ -41,7 +41,7 @@ before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'chainops-e2e-'));
   const fleetPath = join(dir, 'chainops.yaml');
   await writeFile(fleetPath, await demoFleet({ 'eth-1': eth[0]!.url, 'eth-2': eth[1]!.url, 'eth-3': eth[2]!.url, 'ltc-1': ltc[0]!.rpcUrl, 'ltc-2': ltc[1]!.rpcUrl }));
-  env = { REDIS_URL: redis.url, CHAINOPS_CONFIG: fleetPath, CHAINOPS_PREFIX: `t-${randomUUID().slice(0, 8)}`, LTC_RPC_PASSWORD: password, LOG_LEVEL: 'warn' };
+  env = { REDIS_URL: redis.url, CHAINOPS_CONFIG: fleetPath, CHAINOPS_PREFIX: `t-${randomUUID().slice(0, 8)}`, CHAINOPS_SECRET_LTC_RPC_PASSWORD: password, LOG_LEVEL: 'warn' };
 });
 
 after(async () => {

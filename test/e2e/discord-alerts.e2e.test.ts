@@ -51,7 +51,7 @@ before(async () => {
   const env = {
     REDIS_URL: redis.url, CHAINOPS_CONFIG: fleetPath, CHAINOPS_PREFIX: `e2e-discord-alerts-${randomBytes(3).toString('hex')}`, LOG_LEVEL: 'debug',
     DISCORD_TOKEN: TOKEN, DISCORD_APPLICATION_ID: si.ids.applicationId, DISCORD_GUILD_ID: si.ids.guildId,
-    DISCORD_API_URL: si.apiBase, LTC_RPC_PASSWORD: RPC_PASSWORD,
+    DISCORD_API_URL: si.apiBase, CHAINOPS_SECRET_LTC_RPC_PASSWORD: RPC_PASSWORD,
   };
   // The bot (no sweeps) loads while the nodes start; the worker, which sweeps, only once they answer,
   // so no alert fires for a node that was simply not up yet.

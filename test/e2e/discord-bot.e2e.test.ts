@@ -70,7 +70,7 @@ after(async () => {
 
 function botEnv(p: string, extra: Record<string, string>): Record<string, string> {
   return {
-    REDIS_URL: redis.url, CHAINOPS_CONFIG: fleetPath, CHAINOPS_PREFIX: p, LOG_LEVEL: 'debug', LTC_RPC_PASSWORD: RPC_PASSWORD,
+    REDIS_URL: redis.url, CHAINOPS_CONFIG: fleetPath, CHAINOPS_PREFIX: p, LOG_LEVEL: 'debug', CHAINOPS_SECRET_LTC_RPC_PASSWORD: RPC_PASSWORD,
     DISCORD_TOKEN: TOKEN, DISCORD_APPLICATION_ID: si.ids.applicationId, DISCORD_API_URL: si.apiBase, ...extra,
   };
 }

@@ -29,7 +29,7 @@ let out = '';
 let prefix: string;
 let fleetPath: string;
 
-const fleetYaml = (root: string) => `
+const fleetYaml = () => `
 version: 1
 name: tf-e2e
 environments:
@@ -48,7 +48,7 @@ groups:
     rpc: { kind: eth }
     shape: { cpu: 2, ram_gib: 4, disk_gib: 50 }
     terraform: { module: local }
-terraform: { binary: terraform, dir: ${JSON.stringify(root)}, workspace: "{env}-{group}" }
+terraform: { binary: terraform, dir: ., workspace: "{env}-{group}" }
 rollout:
   health_gate: { consecutive: 1, interval: 1s, timeout: 90s }
 health: { interval: 2s, timeout: 3s }
@@ -64,7 +64,7 @@ before(async () => {
   redis = await startRedisServer({ appendonly: false });
   mod = await localModule();
   fleetPath = join(mod.root, 'chainops.yaml');
-  await writeFile(fleetPath, fleetYaml(mod.root));
+  await writeFile(fleetPath, fleetYaml());
   process.env['METRICS_PORT'] = '0';
   prefix = `t-${randomUUID().slice(0, 8)}`;
   const logger = pino({ level: 'silent' });

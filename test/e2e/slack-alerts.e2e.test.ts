@@ -57,7 +57,7 @@ before(async () => {
   const port = await freePort();
   const env = {
     REDIS_URL: redis.url, CHAINOPS_CONFIG: fleetPath, CHAINOPS_PREFIX: prefix, LOG_LEVEL: 'debug',
-    SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url, LTC_RPC_PASSWORD: RPC_PASSWORD,
+    SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url, CHAINOPS_SECRET_LTC_RPC_PASSWORD: RPC_PASSWORD,
   };
   // The bot (no sweeps) loads while the nodes start; the worker, which sweeps, only once they answer,
   // so no alert fires for a node that was simply not up yet.

@@ -50,7 +50,7 @@ before(async () => {
     slack: { channel: CHANNEL, approvers: [`${TEAM}/${ALICE}`, `${TEAM}/${BOB}`], operators: [`${TEAM}/U0CAROL`] },
   });
   const port = await freePort();
-  const env = { REDIS_URL: redis.url, CHAINOPS_CONFIG: fleetPath, LOG_LEVEL: 'debug', SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url, LTC_RPC_PASSWORD: RPC_PASSWORD };
+  const env = { REDIS_URL: redis.url, CHAINOPS_CONFIG: fleetPath, LOG_LEVEL: 'debug', SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url, CHAINOPS_SECRET_LTC_RPC_PASSWORD: RPC_PASSWORD };
   // Both processes start at once (each takes a few seconds to load); a failed start stops the other.
   const [http, socket] = await Promise.allSettled([
     startBotProcess('bot', { ...env, CHAINOPS_PREFIX: prefix, PORT: String(port) }),

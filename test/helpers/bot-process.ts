@@ -37,7 +37,8 @@ export async function startBotProcess(role: 'bot' | 'worker' | 'all', env: Recor
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !SCRUBBED.test(k)));
   const child = spawn(process.execPath, ['bin/chainops.js', role], {
     cwd: ROOT,
-    env: { ...base, NO_COLOR: '1', ...env },
+    // The bot's own /metrics port: a free one unless the test names it.
+    env: { ...base, NO_COLOR: '1', BOT_METRICS_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   killWithParent(child);

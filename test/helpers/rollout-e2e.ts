@@ -61,6 +61,7 @@ rollout:
   max_unavailable: ${opts.maxUnavailable}
   health_gate: { consecutive: 2, interval: 300ms, timeout: 8s }
 health: { interval: 2s, timeout: 2s }
+console: { allow_impersonation: true }   # the tests type as carol and bob with --as
 roles:
   operator: { console: [carol] }
   approver: { console: [bob] }

@@ -10,6 +10,7 @@
  */
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
+import type { Redis } from 'ioredis';
 
 /** One thing that went out: where it went (for the failure message) and what it was. */
 export interface ScanRecord {
@@ -142,4 +143,30 @@ export function lineSink(): { stream: Writable; lines: string[] } {
     },
   });
   return { stream, lines };
+}
+
+/**
+ * Everything stored in Redis under `prefix` (all keys when empty): the outbox streams (what reaches
+ * chat), the audit log, BullMQ job data, return values and job logs, rollout logs. One record per key.
+ */
+export async function redisRecords(redis: Redis, prefix = ''): Promise<ScanRecord[]> {
+  const records: ScanRecord[] = [];
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+    cursor = next;
+    for (const key of keys) {
+      const type = await redis.type(key);
+      const value =
+        type === 'string' ? await redis.get(key)
+          : type === 'list' ? await redis.lrange(key, 0, -1)
+            : type === 'hash' ? await redis.hgetall(key)
+              : type === 'set' ? await redis.smembers(key)
+                : type === 'zset' ? await redis.zrange(key, '0', '-1')
+                  : type === 'stream' ? await redis.xrange(key, '-', '+')
+                    : null;
+      records.push({ where: `redis ${type} ${key}`, value });
+    }
+  } while (cursor !== '0');
+  return records;
 }

@@ -93,9 +93,9 @@ function hostileSuite(title: string, modes: readonly string[]): void {
       redis = await startRedisServer({ appendonly: false });
       slack = await startSlackStandIn({ botToken: SLACK_BOT_TOKEN });
       node = await hostileNode();
-      const nodes = modes.map((m) => `  - { name: ltc-${m}, group: ltc-regtest, env: dev, rpc_url: "${node.url}/${m}", rpc_auth: { username: ${RPC_USER}, password_env: CHAOS_SECRET_RPC_PASSWORD } }`).join('\n');
+      const nodes = modes.map((m) => `  - { name: ltc-${m}, group: ltc-regtest, env: dev, rpc_url: "${node.url}/${m}", rpc_auth: { username: ${RPC_USER}, password_env: CHAINOPS_SECRET_CHAOS_RPC_PASSWORD } }`).join('\n');
       bot = await startBotStack({
-        redisUrl: redis.url, prefix: `chaos-${randomUUID().slice(0, 8)}`, slack: { apiUrl: slack.url }, env: { CHAOS_SECRET_RPC_PASSWORD: RPC_PASSWORD },
+        redisUrl: redis.url, prefix: `chaos-${randomUUID().slice(0, 8)}`, slack: { apiUrl: slack.url }, env: { CHAINOPS_SECRET_CHAOS_RPC_PASSWORD: RPC_PASSWORD },
         fleetYaml: `
 version: 1
 name: chaos-secrets

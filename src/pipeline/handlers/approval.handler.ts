@@ -3,6 +3,7 @@ import { parseCommand } from '../../command/parse.ts';
 import { UserError } from '../../errors.ts';
 import type { Role } from '../../fleet/fleet.schema.ts';
 import { atLeast } from '../../policy/roles.ts';
+import { countPeople, samePerson } from '../../policy/identities.ts';
 import { approvalMessage } from '../../render/approval.message.ts';
 import { noteMessage } from '../../render/basic.messages.ts';
 import { planChange, type ChangePlan } from '../change-plan.ts';
@@ -40,7 +41,8 @@ export async function approvalHandler(ctx: HandlerContext): Promise<void> {
       const freeze = await ctx.deps.state.getFreeze(req.env);
       if (freeze) throw new UserError('frozen', `${req.env} is frozen by ${freeze.by} (${freeze.reason}) — ${id} stays pending; approve it after \`/chainops unfreeze ${req.env}\``);
       const approvals = [...req.approvals, ctx.who];
-      next = { ...req, approvals, status: approvals.length >= req.required ? 'approved' : 'pending', rev: req.rev + 1 };
+      // Counted per person: one person's linked Slack, Discord and console ids count once.
+      next = { ...req, approvals, status: countPeople(ctx.fleet, approvals) >= req.required ? 'approved' : 'pending', rev: req.rev + 1 };
     } else {
       if (ctx.who !== req.requestedBy && !atLeast(ctx.role, req.approverRole as Role)) {
         throw new UserError('forbidden', `only the requester or someone with the ${req.approverRole} role can reject ${id}`);
@@ -70,11 +72,11 @@ function refuseUnlessMayApprove(ctx: HandlerContext, req: ApprovalRequest): void
   if (!atLeast(ctx.role, req.approverRole as Role)) {
     throw new UserError('forbidden', `approving changes in ${req.env} needs the ${req.approverRole} role; you are ${ctx.role}`);
   }
-  if (ctx.who === req.requestedBy && !req.selfApproval) {
+  if (samePerson(ctx.fleet, ctx.who, req.requestedBy) && !req.selfApproval) {
     throw new UserError('forbidden', `you requested ${req.id}, so someone else must approve it (self-approval is off in ${req.env})`);
   }
-  if (req.approvals.includes(ctx.who)) {
-    throw new UserError('conflict', `you already approved ${req.id}; it needs another approver`);
+  if (req.approvals.some((a) => samePerson(ctx.fleet, a, ctx.who))) {
+    throw new UserError('conflict', `you already approved ${req.id} (under this or a linked identity); it needs another approver`);
   }
 }
 

@@ -1,6 +1,6 @@
 import { GRAMMAR, usageOf, VERBS, type Verb } from '../../command/grammar.ts';
 import { closest } from '../../command/suggest.ts';
-import { atLeast } from '../../policy/roles.ts';
+import { atLeast, scopedRoleSummary } from '../../policy/roles.ts';
 import { noteMessage, titled } from '../../render/basic.messages.ts';
 import { str, type HandlerContext } from '../context.ts';
 
@@ -30,7 +30,7 @@ export async function helpHandler(ctx: HandlerContext): Promise<void> {
   await ctx.respond(
     titled('ChainOps commands', [
       { type: 'table', columns: ['command', 'what it does'], rows },
-      { type: 'context', text: `You are ${ctx.role}. \`/chainops help <command>\` shows its usage.` },
+      { type: 'context', text: `You are ${scopedRoleSummary(ctx.fleet, ctx.actor) ?? ctx.role}. \`/chainops help <command>\` shows its usage.` },
     ], { ephemeral: true, text: `ChainOps commands you may run: ${allowed.map((s) => s.verb as Verb).join(', ')}` }),
   );
 }

@@ -1,7 +1,8 @@
 import { UserError, errorMessage } from '../../errors.ts';
-import { parseFleet } from '../../fleet/fleet.load.ts';
 import { diffFleets } from '../../gitops/fleet-diff.ts';
 import { gitopsOf } from '../../gitops/gitops.deps.ts';
+import { weakenings } from '../../gitops/fleet-weakening.ts';
+import { samePerson } from '../../policy/identities.ts';
 import { noteMessage } from '../../render/basic.messages.ts';
 import { syncAppliedMessage, syncPreviewMessage, syncRefusedMessage } from '../../render/sync.message.ts';
 import { str, type HandlerContext } from '../context.ts';
@@ -29,13 +30,15 @@ export async function syncHandler(ctx: HandlerContext): Promise<void> {
     throw new UserError('unavailable', `could not pull the fleet file from ${g.source.describe()}: ${errorMessage(err)} — the running config is unchanged`);
   }
   const { fleet: inForce, rev: current } = g.view.base();
-  const parsed = parseFleet(fetched.text);
+  const parsed = g.view.parse(fetched.text);
   if (!parsed.ok) {
     await ctx.deps.audit.append({ at: ctx.deps.clock.now(), actor: ctx.who, action: 'fleet.sync', detail: `${fetched.rev} refused: ${parsed.problems.length} problems`, outcome: 'refused' });
     await ctx.respond(syncRefusedMessage({ source: g.source.describe(), rev: fetched.rev, ...(fetched.commit ? { commit: fetched.commit } : {}), current, problems: parsed.problems }));
     return;
   }
-  const changes = diffFleets(inForce, parsed.fleet);
+  const weak = weakenings(inForce, parsed.fleet);
+  // Widened access and weakened approvals are listed first, each in full.
+  const changes = [...weak.map((w) => ({ what: '⚠ second admin needed', before: '', after: w })), ...diffFleets(inForce, parsed.fleet)];
   if (!applying) {
     if (fetched.rev === current || changes.length === 0) {
       await ctx.respond(noteMessage(`The fleet file in force (${current}) matches ${g.source.describe()}${fetched.commit ? ` at ${fetched.commit.slice(0, 12)}` : ''}; nothing to sync.`, 'ok'));
@@ -51,7 +54,33 @@ export async function syncHandler(ctx: HandlerContext): Promise<void> {
     await ctx.respond(noteMessage(`${current} is already in force.`, 'ok'));
     return;
   }
+  if (weak.length && !(await secondAdmin(ctx, fetched.rev, weak))) return;
   await g.view.accept({ text: fetched.text, rev: fetched.rev, ...(fetched.commit ? { commit: fetched.commit } : {}), by: ctx.who });
   await ctx.deps.audit.append({ at: ctx.deps.clock.now(), actor: ctx.who, action: 'fleet.sync', detail: `${current} → ${fetched.rev}${fetched.commit ? ` (${fetched.commit.slice(0, 12)})` : ''}: ${changes.length} changes`, outcome: 'ok' });
   await ctx.respond(syncAppliedMessage({ rev: fetched.rev, ...(fetched.commit ? { commit: fetched.commit } : {}), by: ctx.who, changes }));
+}
+
+const COSIGN_MS = 3_600_000;
+
+/**
+ * A revision that widens roles or weakens approvals goes in force only when a second admin (another
+ * person, linked identities counted once) applies it within an hour of the first. True when this
+ * apply is that second one.
+ */
+async function secondAdmin(ctx: HandlerContext, rev: string, weak: string[]): Promise<boolean> {
+  const g = gitopsOf(ctx.deps)!;
+  const now = ctx.deps.clock.now();
+  const first = await g.view.firstApply(rev);
+  if (first && now - first.at <= COSIGN_MS && !samePerson(ctx.fleet, first.by, ctx.who)) {
+    await g.view.setFirstApply(rev, undefined);
+    return true;
+  }
+  if (first && now - first.at <= COSIGN_MS) {
+    await ctx.respond(noteMessage(`You already applied ${rev} once; it widens access or weakens approvals, so a different admin must apply it too: \`/chainops sync apply ${rev}\`.`, 'warn'));
+    return false;
+  }
+  await g.view.setFirstApply(rev, { by: ctx.who, at: now });
+  await ctx.deps.audit.append({ at: now, actor: ctx.who, action: 'fleet.sync', detail: `${rev} applied once, waiting for a second admin: ${weak.join('; ')}`.slice(0, 500), outcome: 'pending' });
+  await ctx.respond(noteMessage(`${rev} is not in force yet: it ${weak.join('; ')}. A second admin must apply it too within 1h: \`/chainops sync apply ${rev}\`.`, 'warn'));
+  return false;
 }

@@ -79,7 +79,7 @@ export async function startBotStack(opts: BotStackOptions): Promise<BotStack> {
   let rt: Runtime | undefined;
   try {
     rt = await createRuntime({ redisUrl: opts.redisUrl, prefix: opts.prefix, fleetPath, logger });
-    const bot = await startBotRole(rt, env);
+    const bot = await startBotRole(rt, env, { metricsPort: 0 });
     const runtime = rt;
     return {
       rt: runtime,

@@ -29,7 +29,7 @@ groups:
   ltc-regtest: { chain: litecoin, network: regtest, client: litecoind, desired_version: 0.21.2.1, rpc: { kind: bitcoin } }
   eth-devnet: { chain: ethereum, network: devnet, client: geth, desired_version: 1.14.3, rpc: { kind: eth } }
 nodes:
-  - { name: ltc-1, group: ltc-regtest, env: dev, rpc_url: "http://127.0.0.1:9/", rpc_auth: { username: chainops, password_env: CHAOS_LTC_RPC_PASSWORD } }
+  - { name: ltc-1, group: ltc-regtest, env: dev, rpc_url: "http://127.0.0.1:9/", rpc_auth: { username: chainops, password_env: CHAINOPS_SECRET_CHAOS_LTC_RPC_PASSWORD } }
   - { name: eth-1, group: eth-devnet, env: prod, rpc_url: "http://127.0.0.1:9/" }
   - { name: eth-2, group: eth-devnet, env: prod, rpc_url: "http://127.0.0.1:9/" }
 health: { interval: 1h, timeout: 500ms }
@@ -113,7 +113,7 @@ export async function replicasScenario(opts: { commands: number; concurrency?: n
     standIn = await startSlackStandIn({ botToken: SLACK_BOT_TOKEN });
     const si = standIn;
     for (let k = 0; k < 2; k++) {
-      bots.push(await startBotStack({ redisUrl: redis.url, prefix, fleetYaml: FLEET, slack: { apiUrl: si.url }, env: { CHAOS_LTC_RPC_PASSWORD: RPC_PASSWORD } }));
+      bots.push(await startBotStack({ redisUrl: redis.url, prefix, fleetYaml: FLEET, slack: { apiUrl: si.url }, env: { CHAINOPS_SECRET_CHAOS_LTC_RPC_PASSWORD: RPC_PASSWORD } }));
     }
     // Two workers. Their processors stand in for the real ones (which other issues are building):
     // count the run and report "done" on the job's message through the Redis outbox, as a real one does.
