@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { UserError } from '../../errors.ts';
 import { noteMessage } from '../../render/basic.messages.ts';
 import { rolloutMessage } from '../../render/rollout.message.ts';
 import { TERMINAL, touchedNodes, type RolloutRecord } from '../../rollout/rollout.record.ts';
+import { rolloutPlanHash } from '../../rollout/plan-hash.ts';
 import { str, type HandlerContext } from '../context.ts';
 import { assertCanChange } from './lock.handler.ts';
 
@@ -65,10 +65,16 @@ async function rollback(ctx: HandlerContext, rec: RolloutRecord): Promise<void> 
   await assertCanChange(ctx, rec.env, rec.group);
   // One rollback per rollout: a double click lands on the same job id.
   const id = `rb-${rec.id.slice(3)}`;
+  // The worker recomputes this same hash (rolloutPlanHash) before it touches a node.
+  const playbook = ctx.fleet.groups[rec.group]?.playbook;
+  const planHash = rolloutPlanHash(ctx.fleet, {
+    kind: 'rollback', env: rec.env, group: rec.group, rollbackOf: rec.id, nodes: nodes.map((n) => ({ name: n.name, to: n.from! })),
+    waves: nodes.map((n) => [n.name]), playbookDigest: playbook && ctx.deps.playbookDigest ? await ctx.deps.playbookDigest(playbook) : undefined,
+  });
   const data = {
     v: 1, rolloutId: id, mode: 'rollback', rollbackOf: rec.id, env: rec.env, group: rec.group, version: rec.version,
     targets: nodes.map((n) => n.name), waves: nodes.map((n) => [n.name]),
-    planHash: createHash('sha256').update(JSON.stringify({ rollbackOf: rec.id, nodes: nodes.map((n) => [n.name, n.from]) })).digest('hex'),
+    planHash,
     requestedBy: ctx.who, approvedBy: [], dryRun: false,
     report: { key: `job:${id}`, conversation: rec.conversation },
   };
