@@ -102,7 +102,7 @@ test('a worker without ansible-playbook on PATH records failed with the reason; 
   await Promise.all(e.workers.splice(0).map((w) => w.stop()));
   const emptyBin = join(dirname(e.playbookCopy), 'empty-bin');
   mkdirSync(emptyBin, { recursive: true });
-  e.workers.push(await startBotProcess('worker', { ...e.env, PATH: emptyBin }));
+  e.workers.push(await startBotProcess('worker', { ...e.env, LOG_LEVEL: 'info', PATH: emptyBin }));
   const id = await e.approvedUpgrade(NEW);
   const failed = await e.until(id, ended, 'failed without ansible');
   assert.equal(failed.status, 'failed', JSON.stringify(failed));

@@ -144,6 +144,21 @@ describe('rollout fencing and the one resume path (memory stores)', () => {
     assert.equal((await run).status, 'done');
     assert.deepEqual(h.runs.sort(), NAMES);
   });
+
+  it('a rollout waiting for the lock re-checks the freeze before its first node: frozen meanwhile, it does not start', async () => {
+    const h = await harness();
+    await h.state.acquireLock('dev/g', 'console:alice', 'maintenance', 60_000);
+    const run = h.processor(h.job(await h.data()));
+    while ((await h.rollouts.get('up-fence1'))?.status !== 'waiting-lock') await new Promise((r) => setTimeout(r, 10));
+    await h.state.setFreeze({ env: 'dev', by: 'console:admin', reason: 'incident', at: Date.now() });
+    await h.state.releaseLock('dev/g', 'console:alice');
+    let rec;
+    while ((rec = await h.rollouts.get('up-fence1'))?.status !== 'paused') await new Promise((r) => setTimeout(r, 10));
+    assert.match(rec!.reason ?? '', /dev is frozen by console:admin \(incident\)/);
+    assert.deepEqual(h.runs, [], 'nothing started while frozen');
+    await h.state.clearFreeze('dev');
+    assert.equal((await run).status, 'done');
+  });
 });
 
 rolloutFenceContract('memory', async () => new MemoryRolloutStore());
