@@ -22,6 +22,8 @@ export type RemediateDeps = Pick<WorkerDeps, 'fleet' | 'checkerFor' | 'state' | 
   Partial<Pick<WorkerDeps, 'playbooks' | 'fleetDir' | 'workerId' | 'leaseMs'>>;
 
 const WEEK_MS = 7 * 86_400_000;
+/** No action runs longer than this, whatever the fleet file says (the node lease is renewed meanwhile). */
+const MAX_ACTION_MS = 30 * 60_000;
 
 /**
  * Run one fleet-file action on one node and post what it did and how it went (in the alert's
@@ -51,8 +53,9 @@ export function remediateProcessor(deps: RemediateDeps) {
 
     const node = fleet.nodes.find((n) => n.name === data.node);
     if (!node) return refuse(`${data.node} is no longer in the fleet file`);
-    const action = actionFor(fleet, data.action, node);
-    if (!action) return refuse(`the fleet file defines no action \`${data.action}\` for group ${node.group} any more`);
+    const found = actionFor(fleet, data.action, node);
+    if (!found) return refuse(`the fleet file defines no action \`${data.action}\` for group ${node.group} any more`);
+    const action: ResolvedAction = { ...found, timeoutMs: Math.min(found.timeoutMs, MAX_ACTION_MS) };
     // A command that changes the node (restart, resync) is a change like a rollout: refused while
     // the environment is frozen, and it holds the node's fenced lease (renewed while the action runs,
     // checked right before it starts) — never both at once on one node, and the alert engine leaves

@@ -148,7 +148,7 @@ describe('rollout control from chat', () => {
       nodes: [{ name: 'eth-1', wave: 0, state: 'done', from: '7.9.2', to: '7.10.0', runs: 1 }, { name: 'eth-2', wave: 1, state: 'pending', from: '7.9.2', to: '7.10.0', runs: 0 }],
       ...over,
     });
-    return { rollouts, queue, send, record };
+    return { rollouts, queue, state, send, record };
   }
 
   it('pause and abort are requests the worker honours at the next node; a viewer may not send them', async () => {
@@ -160,6 +160,19 @@ describe('rollout control from chat', () => {
     assert.equal((await h.rollouts.getControl('up-abcd1234'))?.action, 'pause');
     assert.match(await h.send('carol', 'rollout resume up-abcd1234'), /not paused/);
     assert.match(await h.send('carol', 'rollout rollback up-abcd1234'), /abort it first/);
+  });
+
+  it('abort of a running rollout no worker runs (no execution holds its lock) records aborted at once; a later execution cannot write over it', async () => {
+    const h = harness();
+    await h.rollouts.save(h.record({}));
+    // With a live execution holding the lock, abort is a request the worker honours.
+    await h.state.acquireFenced('prod/eth-devnet', 'up-abcd1234/w-1/abc123', 'upgrade', 60_000);
+    assert.match(await h.send('carol', 'rollout abort up-abcd1234'), /Aborting up-abcd1234/);
+    assert.equal((await h.rollouts.get('up-abcd1234'))?.status, 'running');
+    await h.state.releaseLock('prod/eth-devnet', 'up-abcd1234/w-1/abc123');
+    assert.match(await h.send('carol', 'rollout abort up-abcd1234'), /aborted: no worker was running it/);
+    assert.equal((await h.rollouts.get('up-abcd1234'))?.status, 'aborted');
+    assert.equal(await h.rollouts.saveFenced(h.record({ status: 'running' }), 99), false, 'a re-delivered job cannot reopen it');
   });
 
   it('rollback of a halted rollout queues one job that restores each touched node, however often it is clicked', async () => {
