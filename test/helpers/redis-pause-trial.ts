@@ -27,6 +27,7 @@ export async function redisPauseTrial(e: Harness, opts: { version: string; start
   // How often a worker started the job: 2 or more means BullMQ re-delivered it during the pause.
   const deliveries = e.workers.map((w) => w.stderr().split('\n').filter((l) => l.includes('job started') && l.includes(`"jobId":"${id}"`)).length).reduce((a, b) => a + b, 0);
   const line = `paused at ${at.nodes.map((n) => n.state).join('/')} → ${end.status}, job started ${deliveries}×, marker runs ${JSON.stringify(runs)}, resumes ${end.resumes}`;
+  assert.ok(deliveries >= 2, `the pause must make BullMQ deliver the job a second time while the first run goes on: ${line}`);
   assert.equal(end.status, 'done', `${line}\n${JSON.stringify(end, null, 1)}`);
   assert.deepEqual(Object.values(runs), Array(e.hosts.hosts.length).fill(1), `each node ran exactly once: ${line}`);
   assert.ok(end.nodes.every((n) => n.runs === 1), `record: ${JSON.stringify(end.nodes)}`);
