@@ -48,9 +48,9 @@ nodes: []
   };
   const inventory = { get: async () => ({ env: 'dev', group: 'g', workspace: 'dev-g', nodes: [], at: 0, by: 'x' }), put: async () => {} } as unknown as TerraformInventory;
   const processor = provisionProcessor(deps, { terraform: () => tf, inventory, refreshFleet: async () => {}, fleetDir: dir, newId: () => 'abcd', lockTtlMs: 300 });
-  const run = () => processor({
+  const run = (extra: Record<string, unknown> = {}) => processor({
     id: 'pv-fence1', queue: 'provision', attempt: 1, attempts: 1, progress: async () => {}, log: async () => {},
-    data: { v: 1, kind: 'provision', phase: 'plan', env: 'dev', group: 'g', count: 1, requestedBy: 'console:carol', approvedBy: [], report: { key: 'job:pv-fence1', conversation: { platform: 'console', channelId: 'c' } } },
+    data: { v: 1, kind: 'provision', phase: 'plan', env: 'dev', group: 'g', count: 1, requestedBy: 'console:carol', approvedBy: [], report: { key: 'job:pv-fence1', conversation: { platform: 'console', channelId: 'c' } }, ...extra },
   });
   return { state, applied, run };
 }
@@ -65,6 +65,14 @@ describe('provisioning through the change runner', () => {
   it('a freeze set while it plans stops it before apply', async () => {
     const h = harness((state) => state.setFreeze({ env: 'dev', by: 'console:admin', reason: 'incident', at: 1 }));
     await assert.rejects(h.run(), /dev is frozen by console:admin \(incident\)/);
+    assert.deepEqual(h.applied, []);
+  });
+
+  it('an apply whose approval expired is refused before anything is applied', async () => {
+    const h = harness(async () => {});
+    const now = Date.now();
+    await h.state.createApproval({ id: 'ap-old00001', env: 'dev', command: 'provision g', planHash: 'a'.repeat(64), job: { queue: 'provision', jobId: '', data: null }, requestedBy: 'console:carol', required: 1, selfApproval: false, approverRole: 'approver', approvals: ['console:bob'], status: 'approved', createdAt: now - 7_200_000, expiresAt: now - 60_000, rev: 0 });
+    await assert.rejects(h.run({ phase: 'apply', nodes: ['g-1'], plan: { id: 'pv-fence0', hash: 'a'.repeat(64), approvalId: 'ap-old00001' } }), /approval ap-old00001 expired at .*a new approval is needed/);
     assert.deepEqual(h.applied, []);
   });
 
