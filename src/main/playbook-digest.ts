@@ -3,9 +3,12 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { ChainopsError } from '../errors.ts';
 
-/** Never part of what Ansible reads for a play: VCS data, Terraform working state, retry files. */
-const SKIP_DIRS = new Set(['.git', 'node_modules', '.terraform']);
-const SKIP_FILE = /(\.tfstate(\.backup)?|\.tfplan|\.retry|\.lock\.hcl)$/;
+/**
+ * Never part of what Ansible reads for a play, and changing on their own: VCS data, Terraform working
+ * state and ChainOps' plan dir (`.chainops`), retry files, logs, Redis data, pid files and sockets.
+ */
+const SKIP_DIRS = new Set(['.git', 'node_modules', '.terraform', '.chainops', 'appendonlydir']);
+const SKIP_FILE = /(\.tfstate(\.backup)?|\.tfplan|\.retry|\.lock\.hcl|\.log|\.rdb|\.aof|\.pid|\.sock)$/;
 const MAX_FILES = 10_000;
 const MAX_BYTES = 64 * 1024 * 1024;
 const MAX_DEPTH = 16;

@@ -75,7 +75,10 @@ describe('playbookTreeDigest: every file Ansible may read next to the playbook',
       await changed('a new host_vars file', 'host_vars.yml', 'x: 1\n');
       writeFileSync(join(dir, 'chainops.yaml'), 'version: 1\nname: other\n');
       writeFileSync(join(dir, 'terraform.tfstate'), '{}');
-      assert.equal(await digest(), last, 'the fleet file and Terraform state are not part of it');
+      writeFileSync(join(dir, 'chainops.log'), 'a log line\n');
+      mkdirSync(join(dir, '.chainops/plans'), { recursive: true });
+      writeFileSync(join(dir, '.chainops/plans/pv-1.tfplan'), 'x');
+      assert.equal(await digest(), last, 'the fleet file, logs, Terraform state and saved plans are not part of it');
       assert.equal(await playbookTreeDigest(join(dir, 'missing.yml')), undefined);
     } finally {
       rmSync(dir, { recursive: true, force: true });
