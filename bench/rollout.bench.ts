@@ -21,7 +21,7 @@ import { parseFleet } from '../src/fleet/fleet.load.ts';
 import { ansibleInventory, knownHosts } from '../src/inventory/ansible-inventory.ts';
 import { upgradePlanHash } from '../src/rollout/plan.ts';
 import { splitWaves } from '../src/rollout/waves.ts';
-import { fileDigest } from '../src/main/file-digest.ts';
+import { playbookTreeDigest } from '../src/main/playbook-digest.ts';
 import { clientVersion, DEMO_PLAYBOOK, startDemoHosts } from '../adapters/local/demo-hosts.ts';
 
 const run = promisify(execFile);
@@ -57,16 +57,16 @@ health: { interval: 30s, timeout: 2s }
   const processor = upgradeProcessor({
     fleet: () => fleet, checkerFor: checkers, state, audit: new MemoryAuditLog(), outbox: new MemoryOutbox(async () => {}),
     clock: { now: () => Date.now() }, logger: { info() {}, warn() {}, error() {}, debug() {} },
-    rollouts, playbooks: new AnsiblePlaybookRunner({ privateKeyFile: hosts.keyFile }), fleetDir: hosts.dir, fileDigest,
+    rollouts, playbooks: new AnsiblePlaybookRunner({ privateKeyFile: hosts.keyFile }), fleetDir: hosts.dir, playbookDigest: (p) => playbookTreeDigest(p),
     workerId: 'bench', leaseMs: 30_000,
   });
-  const digest = await fileDigest(DEMO_PLAYBOOK);
+  const digest = await playbookTreeDigest(DEMO_PLAYBOOK);
 
   async function viaChainops(version: string, round: number): Promise<number> {
     const id = `up-bench${round}${version.replaceAll('.', '')}`;
     const data = {
       v: 1, rolloutId: id, env: 'prod', group: 'demo', version, targets: names, waves,
-      planHash: upgradePlanHash({ env: 'prod', group: 'demo', version, targets: names, waves, playbook: DEMO_PLAYBOOK, playbookDigest: digest }),
+      planHash: upgradePlanHash(fleet, { env: 'prod', group: 'demo', version, targets: names, waves, playbookDigest: digest }),
       requestedBy: 'console:bench', approvedBy: [], report: { key: `job:${id}`, conversation: { platform: 'console', channelId: 'bench' } },
     };
     const t0 = performance.now();

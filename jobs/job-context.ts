@@ -10,6 +10,8 @@ export interface JobContext<T> {
   data: T;
   /** 1 on the first run, 2 on the first retry, … */
   attempt: number;
+  /** Attempts the job gets in all (BullMQ `attempts`); the processor records a terminal state on the last. @defaultValue 1 */
+  attempts?: number;
   /** Report progress (a neutral value the renderer understands); stored with the job. */
   progress(p: unknown): Promise<void>;
   /** Append a line to the job's full log (trimmed only when shown in chat). */

@@ -1,9 +1,29 @@
 import type { LockInfo, StateStore } from '../src/ports/state.port.ts';
 
 export interface Lease {
-  /** False once a renewal found someone else holding it (or the key gone and retaken). */
+  readonly key: string;
+  /** False once a renewal or check found the token no longer current (taken, released or force-released). */
   readonly held: boolean;
+  /** The fencing token of this acquisition (grows with every acquisition of the key). */
+  readonly token: number;
+  /**
+   * Ask the store, now, whether the token is still current (and renew the lease). Call it right
+   * before acting on what the lease guards; false means stop.
+   */
+  current(): Promise<boolean>;
   release(): Promise<void>;
+}
+
+/** A lease lost mid-change: the run stops before its next step and records why. */
+export class LeaseLost extends Error {
+  constructor(readonly key: string) {
+    super(`lost the lease on ${key} (it expired and was taken by another run, or was force-unlocked) — stopped before the next step`);
+  }
+}
+
+/** Throw `LeaseLost` unless every lease is still current (checked in the store, not from memory). */
+export async function assertCurrent(leases: Iterable<Lease | undefined>): Promise<void> {
+  for (const l of leases) if (l && !(await l.current())) throw new LeaseLost(l.key);
 }
 
 /** An ordinal for people: 1st, 2nd, 3rd, 4th … 11th, 12th, 13th, 21st. */
@@ -20,7 +40,9 @@ export function waitingText(where: string, current: LockInfo | undefined, place:
 }
 
 /**
- * Take a lock and keep it with a heartbeat (renewed every third of `ttlMs`). If the process dies
+ * Take a fenced lease (`acquireFenced`: a token from a counter that only grows) and keep it with a
+ * heartbeat (renewed every third of `ttlMs`). `holder` must name this execution, not the change: a
+ * re-delivered job of the same change is another execution and waits for the lease. If the process dies
  * the lease simply expires: no stale locks. Waits while someone else holds it, calling `onWait` with
  * the holder (undefined: free, but another waiter is ahead) and, with `queue`, the caller's place in
  * line — waiters then take the lock in the order they started waiting.
@@ -41,12 +63,16 @@ export async function takeLease(
   const placeTtl = Math.max(5_000, pollMs * 5);
   const deadline = Date.now() + opts.waitMs;
   let notified = '';
+  let token = 0;
   for (;;) {
     const place = opts.queue ? await state.queueForLock(opts.key, opts.holder, placeTtl) : 1;
     let current: LockInfo | undefined;
     if (place === 1) {
-      const got = await state.acquireLock(opts.key, opts.holder, opts.purpose, opts.ttlMs);
-      if (got.ok) break;
+      const got = await state.acquireFenced(opts.key, opts.holder, opts.purpose, opts.ttlMs);
+      if (got.ok) {
+        token = got.token;
+        break;
+      }
       current = got.current;
     } else {
       current = await state.getLock(opts.key);
@@ -66,19 +92,24 @@ export async function takeLease(
   if (opts.queue) await state.leaveLockQueue(opts.key, opts.holder).catch(() => undefined);
   let held = true;
   let renewing: Promise<unknown> = Promise.resolve();
-  const timer = setInterval(() => {
-    renewing = state.renewLock(opts.key, opts.holder, opts.ttlMs).then(
-      (ok) => {
-        if (ok || !held) return;
-        held = false;
-        opts.onLost?.();
-      },
-      () => undefined, // a Redis blip: try again at the next beat; the lease outlives two missed beats
-    );
-  }, Math.max(50, Math.floor(opts.ttlMs / 3)));
+  const renew = async (): Promise<boolean> => {
+    if (!held) return false;
+    const ok = await state.renewFenced(opts.key, opts.holder, token, opts.purpose, opts.ttlMs);
+    if (!ok && held) {
+      held = false;
+      opts.onLost?.();
+    }
+    return ok;
+  };
+  // A Redis blip: try again at the next beat. A pause longer than the lease is survived too: the
+  // renewal takes the expired lease back if its token is still current.
+  const timer = setInterval(() => { renewing = renew().catch(() => undefined); }, Math.max(50, Math.floor(opts.ttlMs / 3)));
   timer.unref();
   return {
+    key: opts.key,
+    token,
     get held() { return held; },
+    current: renew,
     async release() {
       clearInterval(timer);
       await renewing;

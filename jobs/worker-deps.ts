@@ -32,8 +32,11 @@ export interface WorkerDeps {
   playbooks: PlaybookRunner;
   /** Directory of the fleet file; playbook paths in it are relative to it. */
   fleetDir: string;
-  /** sha256 of a file's content (playbook digests in plan hashes). */
-  fileDigest: (path: string) => Promise<string | undefined>;
+  /**
+   * Digest of a group's playbook (as written in the fleet file) and every file Ansible may read for
+   * it — the same function the bot hashes approvals with (`playbookTreeDigest`).
+   */
+  playbookDigest: (playbook: string) => Promise<string | undefined>;
   /** This worker process, unique per start (holder of node leases). */
   workerId: string;
   /** Lease length of locks held by jobs, renewed every third of it. @defaultValue 30 000 */

@@ -42,6 +42,7 @@ function contextOf(job: Job, queue: QueueName): JobContext<unknown> {
     data: job.data,
     // attemptsMade counts finished attempts, so the running one is the next.
     attempt: job.attemptsMade + 1,
+    attempts: job.opts.attempts ?? 1,
     progress: (p) => job.updateProgress(p as object),
     log: async (line) => void (await job.log(processRedactor().redact(line))),
   };

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { isAbsolute, join } from 'node:path';
+import { delimiter, isAbsolute, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { stringify } from 'yaml';
 import { ChainopsError, UserError } from '../../src/errors.ts';
@@ -79,8 +79,11 @@ export class AnsiblePlaybookRunner implements PlaybookRunner {
       ...(this.#opts.privateKeyFile ? { ANSIBLE_PRIVATE_KEY_FILE: this.#opts.privateKeyFile } : {}),
     });
     const bin = this.#opts.bin ?? 'ansible-playbook';
+    // Found first: behind setpriv a missing binary would only show as exit 127, like a failed play.
+    const found = bin.includes('/') ? bin : onPath(bin);
+    if (!found) return Promise.reject(new ChainopsError('unavailable', `could not start ${bin}: not found on PATH — install ansible-core (apt-get install ansible-core)`));
     // setpriv --pdeathsig: if the worker is SIGKILLed, ansible-playbook dies too instead of acting on its own.
-    const [cmd, argv] = existsSync('/usr/bin/setpriv') ? ['/usr/bin/setpriv', ['--pdeathsig', 'KILL', '--', bin, ...args]] : [bin, args];
+    const [cmd, argv] = existsSync('/usr/bin/setpriv') ? ['/usr/bin/setpriv', ['--pdeathsig', 'KILL', '--', found, ...args]] : [found, args];
     return new Promise((resolve, reject) => {
       const child = spawn(cmd, argv, { env, stdio: ['ignore', 'pipe', 'pipe'] });
       const result: PlaybookResult = { rc: -1, ok: false, hosts: {}, failures: [], diffs: [] };
@@ -132,4 +135,19 @@ export function formatEvent(e: PlaybookEvent): string {
   if (e.event === 'stats') return `STATS ${JSON.stringify(e.hosts)}`;
   if (e.host) return `${e.event.toUpperCase()} ${e.host}: ${e.task ?? ''}${e.changed ? ' (changed)' : ''}${e.msg ? ` — ${e.msg}` : ''}`;
   return e.event;
+}
+
+/** The executable `bin` in one of PATH's directories, or undefined. */
+function onPath(bin: string): string | undefined {
+  for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join(dir, bin);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
 }

@@ -8,6 +8,7 @@ export class MemoryRolloutStore implements RolloutStore {
   readonly #records = new Map<string, RolloutRecord>();
   readonly #control = new Map<string, ControlRequest>();
   readonly #logs = new Map<string, string[]>();
+  readonly #fences = new Map<string, number>();
 
   async get(id: string): Promise<RolloutRecord | undefined> {
     const r = this.#records.get(id);
@@ -16,6 +17,14 @@ export class MemoryRolloutStore implements RolloutStore {
 
   async save(record: RolloutRecord): Promise<void> {
     this.#records.set(record.id, structuredClone(record));
+  }
+
+  async saveFenced(record: RolloutRecord, token: number): Promise<boolean> {
+    const seen = this.#fences.get(record.id) ?? 0;
+    if (token < seen) return false;
+    this.#fences.set(record.id, token);
+    this.#records.set(record.id, structuredClone(record));
+    return true;
   }
 
   async list(limit: number): Promise<RolloutRecord[]> {

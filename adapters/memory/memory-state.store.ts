@@ -27,6 +27,8 @@ export class MemoryStateStore implements StateStore {
   readonly #history = new Map<string, { items: Snapshot[]; expiresAt: number }>();
   readonly #approvals = new Map<string, ApprovalRequest>();
   readonly #locks = new Map<string, LockInfo>();
+  /** Fencing counters per lock key: they only grow and never expire. */
+  readonly #fences = new Map<string, number>();
   readonly #freezes = new Map<string, FreezeInfo>();
   readonly #refs = new Map<string, MessageRef>();
   readonly #claims = new Map<string, number>();
@@ -143,11 +145,45 @@ export class MemoryStateStore implements StateStore {
   async releaseLock(key: string, holder: string): Promise<boolean> {
     const cur = this.#liveLock(key);
     if (!cur || cur.holder !== holder) return false;
+    if (cur.token !== undefined) this.#bumpFence(key);
     return this.#locks.delete(key);
   }
 
   async forceReleaseLock(key: string): Promise<boolean> {
-    return this.#liveLock(key) !== undefined && this.#locks.delete(key);
+    if (this.#liveLock(key) === undefined) return false;
+    this.#bumpFence(key);
+    return this.#locks.delete(key);
+  }
+
+  #bumpFence(key: string): number {
+    const next = (this.#fences.get(key) ?? 0) + 1;
+    this.#fences.set(key, next);
+    return next;
+  }
+
+  async acquireFenced(
+    key: string, holder: string, purpose: string, ttlMs: number,
+  ): Promise<{ ok: true; token: number } | { ok: false; current: LockInfo }> {
+    const cur = this.#liveLock(key);
+    if (cur && cur.holder !== holder) return { ok: false, current: copy(cur) };
+    const now = this.#clock.now();
+    if (cur?.token !== undefined) {
+      cur.expiresAt = now + ttlMs;
+      return { ok: true, token: cur.token };
+    }
+    const token = this.#bumpFence(key);
+    this.#locks.set(key, { key, holder, purpose, acquiredAt: now, expiresAt: now + ttlMs, token });
+    return { ok: true, token };
+  }
+
+  async renewFenced(key: string, holder: string, token: number, purpose: string, ttlMs: number): Promise<boolean> {
+    if ((this.#fences.get(key) ?? 0) !== token) return false;
+    const cur = this.#liveLock(key);
+    if (cur && cur.holder !== holder) return false;
+    const now = this.#clock.now();
+    if (cur) cur.expiresAt = now + ttlMs;
+    else this.#locks.set(key, { key, holder, purpose, acquiredAt: now, expiresAt: now + ttlMs, token });
+    return true;
   }
 
   async getLock(key: string): Promise<LockInfo | undefined> {

@@ -11,6 +11,7 @@ export type MemoryProcessor = (ctx: {
   queue: QueueName;
   data: unknown;
   attempt: number;
+  attempts?: number;
   progress(p: unknown): Promise<void>;
   log(line: string): Promise<void>;
 }) => Promise<unknown>;
@@ -164,6 +165,7 @@ export class MemoryJobQueue implements JobQueue {
           queue: info.queue,
           data: structuredClone(info.data),
           attempt,
+          attempts: this.#attempts,
           progress: async (p) => void (info.progress = structuredClone(p)),
           log: async (line) => void job.logs.push(line),
         });

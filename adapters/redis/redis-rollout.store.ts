@@ -45,6 +45,11 @@ export class RedisRolloutStore implements RolloutStore {
       .exec();
   }
 
+  async saveFenced(record: RolloutRecord, token: number): Promise<boolean> {
+    const res = await this.#r.eval(SAVE_FENCED, 3, this.#k(record.id), this.#k(record.id, 'fence'), this.#k('index'), JSON.stringify(record), token, this.#ttl, record.createdAt, record.id);
+    return res === 1;
+  }
+
   async list(limit: number): Promise<RolloutRecord[]> {
     const ids = await this.#r.zrevrange(this.#k('index'), 0, Math.max(0, limit - 1));
     if (ids.length === 0) return [];
@@ -71,6 +76,19 @@ export class RedisRolloutStore implements RolloutStore {
     return this.#r.lrange(this.#k(id, 'log'), -limit, -1);
   }
 }
+
+/**
+ * KEYS: record, its fence, the index. ARGV: json, token, ttlMs, createdAt, id. A write with a smaller
+ * token than the largest seen is refused (0): a newer execution owns the rollout.
+ */
+const SAVE_FENCED = `
+local seen = tonumber(redis.call('GET', KEYS[2]) or '0')
+local token = tonumber(ARGV[2])
+if token < seen then return 0 end
+if token > seen then redis.call('SET', KEYS[2], token, 'PX', ARGV[3]) else redis.call('PEXPIRE', KEYS[2], ARGV[3]) end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
+redis.call('ZADD', KEYS[3], ARGV[4], ARGV[5])
+return 1`;
 
 function parse<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { message: string } } }, raw: string, what: string): T {
   let value: unknown;

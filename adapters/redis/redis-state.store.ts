@@ -157,7 +157,27 @@ export class RedisStateStore implements StateStore {
   }
 
   async releaseLock(key: string, holder: string): Promise<boolean> {
-    const res = await this.#r.eval(lua.RELEASE_LOCK, 2, this.#k('lock', key), this.#k('locks'), holder, key);
+    const res = await this.#r.eval(lua.RELEASE_LOCK, 3, this.#k('lock', key), this.#k('locks'), this.#k('fence', key), holder, key);
+    return res === 1;
+  }
+
+  async acquireFenced(
+    key: string, holder: string, purpose: string, ttlMs: number,
+  ): Promise<{ ok: true; token: number } | { ok: false; current: LockInfo }> {
+    const now = this.#clock.now();
+    const [ok, value] = (await this.#r.eval(
+      lua.ACQUIRE_FENCED, 3, this.#k('lock', key), this.#k('locks'), this.#k('fence', key),
+      holder, key, purpose, now, now + ttlMs, ttlMs,
+    )) as [number, number | string[]];
+    if (ok === 1) return { ok: true, token: Number(value) };
+    return { ok: false, current: this.#parseLock(value as string[], key) };
+  }
+
+  async renewFenced(key: string, holder: string, token: number, purpose: string, ttlMs: number): Promise<boolean> {
+    const res = await this.#r.eval(
+      lua.RENEW_FENCED, 3, this.#k('lock', key), this.#k('locks'), this.#k('fence', key),
+      holder, token, key, purpose, ttlMs, this.#clock.now(),
+    );
     return res === 1;
   }
 
@@ -170,8 +190,7 @@ export class RedisStateStore implements StateStore {
   }
 
   async forceReleaseLock(key: string): Promise<boolean> {
-    const [[, deleted] = []] = (await this.#r.multi().del(this.#k('lock', key)).srem(this.#k('locks'), key).exec()) ?? [];
-    return deleted === 1;
+    return (await this.#r.eval(lua.FORCE_RELEASE_LOCK, 3, this.#k('lock', key), this.#k('locks'), this.#k('fence', key), key)) === 1;
   }
 
   async getLock(key: string): Promise<LockInfo | undefined> {
@@ -205,7 +224,7 @@ export class RedisStateStore implements StateStore {
     const obj: Record<string, string> = {};
     if (Array.isArray(raw)) for (let i = 0; i + 1 < raw.length; i += 2) obj[raw[i] as string] = raw[i + 1] as string;
     else Object.assign(obj, raw);
-    const value = { ...obj, acquiredAt: Number(obj.acquiredAt), expiresAt: Number(obj.expiresAt) };
+    const value = { ...obj, acquiredAt: Number(obj.acquiredAt), expiresAt: Number(obj.expiresAt), ...(obj.token ? { token: Number(obj.token) } : {}) };
     return parseStored(lockSchema, JSON.stringify(value), this.#k('lock', key));
   }
 

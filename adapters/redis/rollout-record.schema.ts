@@ -22,6 +22,7 @@ export const rolloutRecordSchema: z.ZodType<RolloutRecord> = z.object({
   group: z.string(),
   version: z.string(),
   planHash: z.string(),
+  approvalId: z.string().optional(),
   requestedBy: z.string(),
   approvedBy: z.array(z.string()),
   dryRun: z.boolean(),

@@ -66,6 +66,7 @@ export const lockSchema = z.looseObject({
   purpose: z.string(),
   acquiredAt: z.number(),
   expiresAt: z.number(),
+  token: z.number().optional(),
 }) satisfies z.ZodType<LockInfo>;
 
 export const freezeSchema = z.looseObject({

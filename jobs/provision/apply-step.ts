@@ -21,11 +21,13 @@ export interface AppliedResult {
  */
 export async function applyAndFinish(t: TfJob, saved: SavedPlan, spec: ChangeSpec): Promise<AppliedResult> {
   const { reporter } = t;
+  await t.beforeStep(); // a run that lost its lock or met a freeze never applies
   t.applyStarted = true;
   await reporter.status(`applying plan ${saved.hash.slice(0, 12)}`);
   await t.tf.apply(t.dir, saved.file, lineSink(t));
   await reporter.step(`applied: ${countsText(saved.summary)}`);
 
+  await t.beforeStep();
   const inventory = await readInventory(t);
   const names = new Set(inventory.map((n) => n.node.name));
   await reporter.step(`inventory: ${inventory.length} node${inventory.length === 1 ? '' : 's'} in ${t.env}/${t.group} (${[...names].join(', ') || 'none'})`);
@@ -38,6 +40,7 @@ export async function applyAndFinish(t: TfJob, saved: SavedPlan, spec: ChangeSpe
   if (missing.length) throw new Error(`Terraform applied, but the output chainops_nodes lacks ${missing.join(', ')} — check the module's output`);
   const created = inventory.filter((n) => spec.created.includes(n.node.name)).map((n) => n.node);
 
+  await t.beforeStep();
   const bootstrap = await runBootstrap(t, created);
   await reporter.step(`bootstrap: ${bootstrap}`);
 

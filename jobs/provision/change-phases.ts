@@ -10,6 +10,7 @@ import { applyAndFinish, type AppliedResult } from './apply-step.ts';
 import { askApproval, voidApproval } from './approval-step.ts';
 import { changeSpec, type ChangeSpec } from './change-spec.ts';
 import { lineSink, planFileOf, type TfJob } from './tf-job.ts';
+import { approvedPlanStill } from '../change-runner/approved-plan.ts';
 
 export type PhaseResult =
   | AppliedResult
@@ -67,10 +68,11 @@ export async function planPhase(t: TfJob): Promise<PhaseResult> {
 export async function applyPhase(t: TfJob): Promise<PhaseResult> {
   const ref = t.data.plan;
   if (!ref?.approvalId) throw new UnrecoverableError(`${t.job.id} names no approved plan — apply jobs are started by an approval`);
-  const approval = await t.deps.state.getApproval(ref.approvalId);
-  if (!approval || approval.status !== 'approved' || approval.planHash !== ref.hash) {
-    throw new UnrecoverableError(`${ref.approvalId} does not approve plan ${ref.hash.slice(0, 12)} (${approval?.status ?? 'missing'}) — nothing was applied`);
-  }
+  // The change runner's one resume check: approved, for this saved plan's hash, and unexpired. The
+  // saved file and a fresh plan are compared with that hash below.
+  const check = await approvedPlanStill(t.deps, { approvedHash: ref.hash, hashNow: ref.hash, approvalId: ref.approvalId, what: 'the saved Terraform plan' });
+  if (!check.ok) throw new UnrecoverableError(`plan ${ref.hash.slice(0, 12)}: ${check.why}; nothing was applied`);
+  const approval = (await t.deps.state.getApproval(ref.approvalId))!;
   // The job's message keeps showing the plan that was approved while it is checked and applied.
   const approved = terraformApprovalData.safeParse(approval.job.data);
   await t.reporter.status(`checking approved plan ${ref.hash.slice(0, 12)}`, approved.success ? { summary: approved.data.terraform.summary as Block[] } : {});

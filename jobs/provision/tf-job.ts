@@ -24,6 +24,8 @@ export interface TfJob {
   reporter: JobReporter;
   /** Set once `apply` has started: from then on the job is never retried. */
   applyStarted: boolean;
+  /** Right before each step that changes something: the lock's token still current, no freeze; throws otherwise. */
+  beforeStep: () => Promise<void>;
 }
 
 /** Where the saved plan of job (or plan id) `id` lives. */

@@ -17,11 +17,15 @@ import type { WorkerDeps } from '../worker-deps.ts';
 import { runDiagnose, type Outcome } from './diagnose.step.ts';
 import { dryRunAction } from './dry-run.step.ts';
 import { tail } from './output-tail.ts';
+import { ChangeExecution } from '../change-runner/execution.ts';
+import { isLease } from '../lease.ts';
 
 export type RemediateDeps = Pick<WorkerDeps, 'fleet' | 'checkerFor' | 'state' | 'audit' | 'outbox' | 'clock' | 'logger' | 'alerts' | 'ssh'> &
-  Partial<Pick<WorkerDeps, 'playbooks' | 'fleetDir' | 'rollouts'>>;
+  Partial<Pick<WorkerDeps, 'playbooks' | 'fleetDir' | 'rollouts' | 'workerId' | 'leaseMs'>>;
 
 const WEEK_MS = 7 * 86_400_000;
+/** No action runs longer than this, whatever the fleet file says (the node lease is renewed meanwhile). */
+const MAX_ACTION_MS = 30 * 60_000;
 
 /**
  * Run one fleet-file action on one node and post what it did and how it went (in the alert's
@@ -54,15 +58,19 @@ export function remediateProcessor(deps: RemediateDeps) {
 
     const node = fleet.nodes.find((n) => n.name === data.node);
     if (!node) return refuse(`${data.node} is no longer in the fleet file`);
-    const action = actionFor(fleet, data.action, node);
-    if (!action) return refuse(`the fleet file defines no action \`${data.action}\` for group ${node.group} any more`);
-    // A command that changes the node (restart, resync) holds the node's lease, like a rollout does:
-    // never both at once on one node, and the alert engine leaves the node alone meanwhile.
-    const holder = `remediate-${job.id}`;
-    const lease = action.kind === 'diagnose'
-      ? undefined
-      : await deps.state.acquireLock(nodeLeaseKey(node.name), holder, `${job.id} ${data.action} on ${node.name}`, ALERT_DEFAULTS.actionTimeoutMs + 30_000);
-    if (lease && !lease.ok) {
+    const found = actionFor(fleet, data.action, node);
+    if (!found) return refuse(`the fleet file defines no action \`${data.action}\` for group ${node.group} any more`);
+    const action: ResolvedAction = { ...found, timeoutMs: Math.min(found.timeoutMs, MAX_ACTION_MS) };
+    // A command that changes the node (restart, resync) is a change like a rollout: refused while
+    // the environment is frozen, and it holds the node's fenced lease (renewed while the action runs,
+    // checked right before it starts) — never both at once on one node, and the alert engine leaves
+    // the node alone meanwhile. Diagnostics only read, so they need neither.
+    const exec = new ChangeExecution({ state: deps.state, workerId: deps.workerId ?? 'worker', leaseMs: deps.leaseMs ?? 30_000 }, `remediate-${job.id}`, node.env);
+    const changes = action.kind !== 'diagnose';
+    const freeze = changes ? await exec.frozen() : undefined;
+    if (freeze) return refuse(`${node.env} is frozen by ${freeze.by} (${freeze.reason}) — run it again after \`/chainops unfreeze ${node.env}\``);
+    const lease = changes ? await exec.take(nodeLeaseKey(node.name), `${job.id} ${data.action} on ${node.name}`, { waitMs: 0 }) : undefined;
+    if (lease && !isLease(lease)) {
       return refuse(`${node.name} is being acted on by ${lease.current.purpose} — ${data.action} does not run at the same time; run it again once that is done`);
     }
     try {
@@ -82,6 +90,8 @@ export function remediateProcessor(deps: RemediateDeps) {
           fullLog.line(line);
           await job.log(line);
         };
+        // The node lease's token is current right before the action touches the node (a dry run only reads).
+        if (!data.dryRun) await exec.beforeStep();
         outcome = data.dryRun ? await dryRunAction(deps, action, node, log) : await execute(deps, action, node, log);
       } catch (err) {
         outcome = { ok: false, text: `${data.action} on ${node.name} could not run: ${errorMessage(err)}` };
@@ -92,7 +102,7 @@ export function remediateProcessor(deps: RemediateDeps) {
       await post(alertThreadMessage(`${outcome.ok ? '✅' : '❌'} ${outcome.text}`, outcome.ok ? 'ok' : 'error', outcome.output));
       return { ran: true, ok: outcome.ok };
     } finally {
-      if (lease?.ok) await deps.state.releaseLock(nodeLeaseKey(node.name), holder).catch(() => undefined);
+      await exec.releaseAll().catch(() => undefined);
     }
   };
 }

@@ -2,6 +2,7 @@ import type { Severity } from '../../src/chat/message.ts';
 import { rolloutMessage, rolloutNote } from '../../src/render/rollout.message.ts';
 import type { RolloutRecord } from '../../src/rollout/rollout.record.ts';
 import type { JobContext } from '../job-context.ts';
+import { LeaseLost } from '../lease.ts';
 import type { WorkerDeps } from '../worker-deps.ts';
 
 /**
@@ -14,17 +15,28 @@ export class RolloutReport {
   readonly #rec: () => RolloutRecord;
   #buffer: string[] = [];
 
-  constructor(deps: WorkerDeps, job: JobContext<unknown>, rec: () => RolloutRecord) {
+  readonly #fence: () => { key: string; token: number };
+
+  /** `fence`: the lease key and token checkpoints are fenced with (token 0 before the lock is held). */
+  constructor(deps: WorkerDeps, job: JobContext<unknown>, rec: () => RolloutRecord, fence: () => { key: string; token: number }) {
     this.#deps = deps;
     this.#job = job;
     this.#rec = rec;
+    this.#fence = fence;
   }
 
-  /** Save the record, edit the rollout message, update job progress. */
+  /**
+   * Save the record (fenced: refused once a newer execution wrote it — then `LeaseLost`, or nothing
+   * at all before this run holds its lock), edit the rollout message, update job progress.
+   */
   async checkpoint(): Promise<void> {
     const rec = this.#rec();
     rec.updatedAt = this.#deps.clock.now();
-    await this.#deps.rollouts.save(rec);
+    const { key, token } = this.#fence();
+    if (!(await this.#deps.rollouts.saveFenced(rec, token))) {
+      if (token > 0) throw new LeaseLost(key);
+      return;
+    }
     await this.#deps.outbox.publish({ op: 'upsert', key: rec.reportKey, conversation: rec.conversation, message: rolloutMessage(rec) });
     await this.#job.progress({ status: rec.status, nodes: Object.fromEntries(rec.nodes.map((n) => [n.name, n.state])) });
     await this.flush();

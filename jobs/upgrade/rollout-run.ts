@@ -7,11 +7,18 @@ import { batchesOf, TERMINAL, type RolloutNode, type RolloutRecord, type Rollout
 import type { Severity } from '../../src/chat/message.ts';
 import type { JobContext } from '../job-context.ts';
 import type { WorkerDeps } from '../worker-deps.ts';
+import { ChangeExecution } from '../change-runner/execution.ts';
+import { endsForGood } from '../change-runner/final-attempt.ts';
+import { isLease, LeaseLost, waitingText, type Lease } from '../lease.ts';
 import { runHealthGate } from './health-gate.ts';
-import { isLease, takeLease, waitingText, type Lease } from '../lease.ts';
 import { downElsewhere } from './redundancy.ts';
 import { RolloutReport } from './rollout-report.ts';
-import { newRolloutRecord, planStillValid } from './rollout-setup.ts';
+import { newRolloutRecord } from './rollout-setup.ts';
+import { rolloutPlanCheck } from './rollout-plan-check.ts';
+import { honourControl } from './rollout-control.ts';
+import { reconcileInFlight } from './rollout-reconcile.ts';
+import { rolloutDryRun } from './rollout-dry-run.ts';
+import { Stop } from './rollout-stop.ts';
 
 /** What an upgrade job returns (stored as the BullMQ job result). */
 export interface RolloutOutcome {
@@ -22,97 +29,99 @@ export interface RolloutOutcome {
   resumed: boolean;
 }
 
-class Stop extends Error {
-  constructor(readonly status: RolloutStatus, readonly why: string, readonly severity: Severity = 'warn') {
-    super(why);
-  }
-}
-
 /**
- * Runs one rollout job: checkpoint after every node, lease on the env/group lock and on each node,
- * a health gate after each node, control requests (pause/resume/abort) at node boundaries.
+ * Runs one execution of a rollout: a fenced lease on the env/group lock and on each node (checked
+ * right before each playbook run; every checkpoint fenced), the one resume check (plan hash and
+ * approval) on every start, a health gate after each node, pause/abort/freeze at node boundaries, and
+ * a recorded terminal state also when attempts run out or a tool is missing.
  */
 export class RolloutRun {
   readonly #deps: WorkerDeps;
   readonly #data: UpgradeJob;
   readonly #job: JobContext<unknown>;
   readonly #sleep: (ms: number) => Promise<void>;
+  readonly #exec: ChangeExecution;
+  readonly #report: RolloutReport;
   #rec!: RolloutRecord;
   #fleet!: Fleet;
   #lock?: Lease;
-  readonly #report: RolloutReport;
 
   constructor(deps: WorkerDeps, data: UpgradeJob, job: JobContext<unknown>, sleep?: (ms: number) => Promise<void>) {
     this.#deps = deps;
     this.#data = data;
     this.#job = job;
     this.#sleep = sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
-    this.#report = new RolloutReport(deps, job, () => this.#rec);
+    this.#exec = new ChangeExecution(deps, data.rolloutId, data.env);
+    this.#report = new RolloutReport(deps, job, () => this.#rec, () => ({ key: lockKey(data.env, data.group), token: this.#lock?.token ?? 0 }));
   }
 
   async execute(): Promise<RolloutOutcome> {
     this.#fleet = this.#deps.fleet();
     const existing = await this.#deps.rollouts.get(this.#data.rolloutId);
+    if (!existing && this.#data.mode === 'retry') throw new Error(`rollout ${this.#data.rolloutId} has no record to retry`);
+    if (existing && this.#isDuplicate(existing)) return this.#outcome(existing, false);
+    this.#rec = existing ?? await newRolloutRecord(this.#deps, this.#fleet, this.#data, this.#job.id);
     let resumed = false;
-    if (!existing) {
-      if (this.#data.mode === 'retry') throw new Error(`rollout ${this.#data.rolloutId} has no record to retry`);
-      const check = this.#data.mode === 'upgrade' ? await planStillValid(this.#deps, this.#fleet, this.#data) : { ok: true as const };
-      this.#rec = await newRolloutRecord(this.#deps, this.#fleet, this.#data, this.#job.id);
-      if (!check.ok) return this.#finishEarly('failed', `the plan changed since it was approved (${check.why}) — nothing was changed; run the upgrade again to see the new plan`);
-    } else {
-      this.#rec = existing;
-      if (this.#data.mode === 'retry' && (existing.status === 'halted' || existing.status === 'failed')) {
-        for (const n of existing.nodes) if (n.state === 'failed') Object.assign(n, { state: 'pending', detail: 'retrying' });
-        this.#rec.status = 'running';
-        delete this.#rec.reason;
-        delete this.#rec.endedAt;
-        await this.#report.note(`Retry requested: ${existing.nodes.filter((n) => n.detail === 'retrying').map((n) => n.name).join(', ') || 'no failed node'}`);
-      } else if (TERMINAL.has(existing.status)) {
-        // A duplicate delivery of a finished rollout: report, repeat nothing.
-        return this.#outcome(false);
-      } else {
-        resumed = true;
-        this.#rec.resumes++;
-      }
-    }
-    this.#rec.owner = this.#deps.workerId;
     try {
       await this.#takeGroupLock();
-      if (resumed) await this.#reconcileInFlight();
-      this.#rec.status = 'running';
-      await this.#report.checkpoint();
-      if (this.#rec.dryRun) await this.#dryRun();
+      // Another execution of this rollout may have moved it on while this one waited for the lock.
+      const latest = await this.#deps.rollouts.get(this.#rec.id);
+      if (latest) {
+        if (this.#isDuplicate(latest)) return this.#outcome(latest, false);
+        this.#rec = latest;
+      }
+      const check = await rolloutPlanCheck(this.#deps, this.#fleet, this.#rec);
+      if (!check.ok) throw new Stop('failed', check.why, 'error');
+      resumed = await this.#startOrResume(latest !== undefined);
+      await honourControl(this.#deps, this.#rec, this.#exec, this.#report, this.#sleep);
+      if (this.#rec.dryRun) await rolloutDryRun(this.#deps, this.#fleet, this.#rec, this.#report, { playbook: this.#playbookPath(), node: (n) => this.#node(n) });
       else await this.#runWaves();
       const failed = this.#rec.nodes.filter((n) => n.state === 'failed');
       if (failed.length) throw new Stop('halted', `${failed.map((n) => n.name).join(', ')} failed`, 'error');
       await this.#end('done', this.#rec.dryRun ? 'dry run: nothing was changed' : undefined, 'ok');
     } catch (err) {
-      if (err instanceof Stop) await this.#end(err.status, err.why, err.severity);
-      else {
-        // Unexpected (Redis, Ansible missing…): keep the checkpoint as it is and let BullMQ retry the job,
-        // which resumes from the checkpoint.
-        await this.#report.log(`error: ${errorMessage(err)}`);
-        await this.#report.flush();
-        throw err;
-      }
+      await this.#stopped(err);
     } finally {
-      await this.#lock?.release();
-      await this.#report.flush();
+      await this.#exec.releaseAll();
+      await this.#report.flush().catch(() => undefined);
     }
-    return this.#outcome(resumed);
+    return this.#outcome(this.#rec, resumed);
+  }
+
+  /** A finished rollout delivered again repeats nothing; only a retry job reopens a halted or failed one. */
+  #isDuplicate(rec: RolloutRecord): boolean {
+    const reopen = this.#data.mode === 'retry' && (rec.status === 'halted' || rec.status === 'failed');
+    return TERMINAL.has(rec.status) && !reopen;
+  }
+
+  /** Reopen a retried rollout, or count a takeover; either way this execution owns it from here. */
+  async #startOrResume(existed: boolean): Promise<boolean> {
+    const rec = this.#rec;
+    let resumed = false;
+    if (this.#data.mode === 'retry' && (rec.status === 'halted' || rec.status === 'failed')) {
+      const again = rec.nodes.filter((n) => n.state === 'failed');
+      for (const n of again) Object.assign(n, { state: 'pending', detail: 'retrying' });
+      delete rec.reason;
+      delete rec.endedAt;
+      await this.#report.note(`Retry requested: ${again.map((n) => n.name).join(', ') || 'no failed node'}`);
+    } else if (existed && rec.status !== 'waiting-lock') {
+      resumed = true;
+      rec.resumes++;
+    }
+    delete rec.reason;
+    rec.owner = this.#deps.workerId;
+    rec.status = 'running';
+    if (resumed) await reconcileInFlight(this.#deps, this.#fleet, rec, this.#report, (n) => this.#node(n));
+    await this.#report.checkpoint();
+    return resumed;
   }
 
   async #takeGroupLock(): Promise<void> {
     const rec = this.#rec;
-    const lease = await takeLease(this.#deps.state, {
-      key: lockKey(rec.env, rec.group),
-      holder: rec.id,
-      purpose: `${rec.kind} ${rec.group} → ${rec.version} (${rec.id}, requested by ${rec.requestedBy})`,
-      ttlMs: this.#deps.leaseMs,
-      waitMs: 3_600_000,
-      sleep: this.#sleep,
-      queue: true,
+    const lease = await this.#exec.take(lockKey(rec.env, rec.group), `${rec.kind} ${rec.group} → ${rec.version} (${rec.id}, requested by ${rec.requestedBy})`, {
+      waitMs: 3_600_000, sleep: this.#sleep, queue: true,
       onWait: async (current, place) => {
+        // Shown while no execution of this rollout has written it yet (token 0 checkpoints only then).
         rec.status = 'waiting-lock';
         rec.reason = waitingText(`${rec.env}/${rec.group}`, current, place);
         await this.#report.checkpoint();
@@ -120,21 +129,6 @@ export class RolloutRun {
     });
     if (!isLease(lease)) throw new Stop('failed', `${rec.env}/${rec.group} stayed locked by ${lease.current.holder} for an hour — start again when it is free`, 'error');
     this.#lock = lease;
-    delete rec.reason;
-  }
-
-  /** After a crash: re-read each in-flight node's real state over RPC before touching it again. */
-  async #reconcileInFlight(): Promise<void> {
-    for (const n of this.#rec.nodes.filter((x) => x.state === 'upgrading' || x.state === 'gating')) {
-      const node = this.#node(n.name);
-      const group = this.#fleet.groups[node.group]!;
-      const snap = await this.#deps.checkerFor(group.rpc.kind).check(node, group, { timeoutMs: this.#fleet.health.timeout });
-      const reports = snap.reachable ? snap.version ?? 'no version' : 'unreachable';
-      const onTarget = snap.reachable && snap.version !== undefined && bare(snap.version) === bare(n.to);
-      n.state = onTarget ? 'gating' : 'pending';
-      n.detail = `resumed: reported ${reports}`;
-      await this.#report.note(`Worker ${this.#deps.workerId} took over from the checkpoint; ${n.name} was in flight and reports ${reports} — ${onTarget ? 'gating it again' : 'running its playbook again'}.`, 'warn');
-    }
   }
 
   async #runWaves(): Promise<void> {
@@ -142,11 +136,10 @@ export class RolloutRun {
     for (let w = 0; w < this.#rec.waves.length; w++) {
       const remaining = () => this.#rec.nodes.filter((n) => n.wave === w && n.state !== 'done' && n.state !== 'skipped');
       for (let wave = remaining(); wave.length; wave = remaining()) {
-        await this.#honourControl();
+        await honourControl(this.#deps, this.#rec, this.#exec, this.#report, this.#sleep);
         const room = maxUnavailable - (await downElsewhere(this.#fleet, this.#deps.state, this.#rec, wave, this.#deps.clock.now()));
         if (room <= 0) throw new Stop('halted', `other nodes of the redundancy group are down; taking one more down would exceed max_unavailable ${maxUnavailable} — retry when they are back`, 'error');
         const [batch = []] = batchesOf(wave, room);
-        if (this.#lock && !this.#lock.held) throw new Stop('failed', 'lost the change lock (was it force-unlocked?) — stopped before the next node', 'error');
         await this.#runBatch(batch);
         if (batch.some((n) => n.state === 'failed')) {
           const failed = batch.filter((n) => n.state === 'failed');
@@ -160,42 +153,37 @@ export class RolloutRun {
     const leases: Lease[] = [];
     try {
       for (const n of batch) {
-        const lease = await takeLease(this.#deps.state, {
-          key: nodeLeaseKey(n.name), holder: this.#deps.workerId, purpose: `${this.#rec.id} on ${n.name}`,
-          ttlMs: this.#deps.leaseMs, waitMs: this.#deps.leaseMs * 4, sleep: this.#sleep,
-        });
+        const lease = await this.#exec.take(nodeLeaseKey(n.name), `${this.#rec.id} on ${n.name}`, { waitMs: this.#deps.leaseMs * 4, sleep: this.#sleep });
         if (!isLease(lease)) throw new Stop('halted', `${n.name} is being acted on by ${lease.current.holder} (${lease.current.purpose}); not touching it`, 'error');
         leases.push(lease);
       }
       const toRun = batch.filter((n) => n.state === 'pending' || n.state === 'upgrading' || n.state === 'failed');
       if (toRun.length) await this.#playbook(toRun);
-      const gating = batch.filter((n) => n.state === 'gating');
       const exclude = new Set(batch.map((n) => n.name));
-      await Promise.all(gating.map((n) => this.#gate(n, exclude)));
+      await Promise.all(batch.filter((n) => n.state === 'gating').map((n) => this.#gate(n, exclude)));
       await this.#report.checkpoint();
     } finally {
-      await Promise.all(leases.map((l) => l.release()));
+      await Promise.all(leases.map((l) => this.#exec.release(l)));
     }
   }
 
   async #playbook(nodes: RolloutNode[]): Promise<void> {
     const now = this.#deps.clock.now();
+    await this.#exec.beforeStep();
     for (const n of nodes) Object.assign(n, { state: 'upgrading', startedAt: now, runs: n.runs + 1, detail: undefined });
     await this.#report.checkpoint();
     // Rollbacks may restore different versions per node: one run per version.
     const byVersion = new Map<string, RolloutNode[]>();
     for (const n of nodes) byVersion.set(n.to, [...(byVersion.get(n.to) ?? []), n]);
     for (const [version, group] of byVersion) {
+      await this.#exec.beforeStep(); // the token is current right before Ansible touches the nodes
       await this.#report.log(`ansible-playbook on ${group.map((n) => n.name).join(', ')} → ${version}`);
       const result = await this.#deps.playbooks.run({
-        fleet: this.#fleet,
-        playbook: this.#playbookPath(),
-        nodes: group.map((n) => this.#node(n.name)),
+        fleet: this.#fleet, playbook: this.#playbookPath(), nodes: group.map((n) => this.#node(n.name)),
         extraVars: { chainops_version: version, chainops_rollout: this.#rec.id },
         onLine: (line) => void this.#report.log(line),
         onEvent: (e) => {
           const n = e.host ? group.find((x) => x.name === e.host) : undefined;
-          if (n && e.event === 'task_start') return;
           if (n && e.task && (e.event === 'ok' || e.event === 'failed')) n.detail = e.task;
         },
       });
@@ -232,43 +220,25 @@ export class RolloutRun {
     }
   }
 
-  async #dryRun(): Promise<void> {
-    const nodes = this.#rec.nodes.map((n) => this.#node(n.name));
-    const result = await this.#deps.playbooks.run({
-      fleet: this.#fleet, playbook: this.#playbookPath(), nodes, check: true,
-      extraVars: { chainops_version: this.#rec.version, chainops_rollout: this.#rec.id },
-      onLine: (line) => void this.#report.log(line),
-    });
-    for (const n of this.#rec.nodes) {
-      const stats = result.hosts[n.name];
-      n.detail = stats ? `would change ${stats.changed} task(s)${stats.failures ? `, ${stats.failures} failed` : ''}` : 'not reached';
-    }
-    const diff = result.diffs.map((d) => `${d.host} · ${d.task}\n${d.diff}`).join('\n\n') || '(no differences reported)';
-    await this.#deps.outbox.publish({ op: 'thread', key: this.#rec.reportKey, conversation: this.#rec.conversation, message: { text: `Dry run diff for ${this.#rec.id}`, blocks: [{ type: 'text', text: `ansible-playbook --check --diff (rc ${result.rc}):` }, { type: 'code', text: diff }] } });
-    if (!result.ok) throw new Stop('failed', `check run failed: ${result.failures.map((f) => `${f.host}: ${f.msg}`).join('; ') || `rc ${result.rc}`}`, 'error');
-  }
-
-  /** Pause waits here (holding its lock); abort stops before the next node. */
-  async #honourControl(): Promise<void> {
-    for (;;) {
-      const control = await this.#deps.rollouts.getControl(this.#rec.id);
-      if (!control || control.at < this.#rec.createdAt || control.action === 'resume') {
-        if (this.#rec.status === 'paused') {
-          this.#rec.status = 'running';
-          delete this.#rec.reason;
-          await this.#report.note(`Resumed by ${control?.by ?? '?'}.`);
-          await this.#report.checkpoint();
-        }
-        return;
+  /**
+   * Every way a run stops: a `Stop` is recorded as its status; a lost lease is recorded as failed
+   * unless a newer execution owns the record; an unexpected error on the last attempt (or a missing
+   * tool) is recorded as failed, otherwise the job is retried and resumes from the checkpoint.
+   */
+  async #stopped(err: unknown): Promise<void> {
+    try {
+      if (err instanceof Stop) return await this.#end(err.status, err.why, err.severity);
+      if (err instanceof LeaseLost) return await this.#end('failed', err.message, 'error');
+      await this.#report.log(`error: ${errorMessage(err)}`);
+      if (!endsForGood(this.#job, err)) {
+        await this.#report.flush();
+        throw err;
       }
-      if (control.action === 'abort') throw new Stop('aborted', `aborted by ${control.by}`);
-      if (this.#rec.status !== 'paused') {
-        this.#rec.status = 'paused';
-        this.#rec.reason = `paused by ${control.by}`;
-        await this.#report.note(`Paused by ${control.by} before the next node.`, 'warn');
-        await this.#report.checkpoint();
-      }
-      await this.#sleep(500);
+      await this.#end('failed', `${errorMessage(err)} (attempt ${this.#job.attempt} of ${this.#job.attempts ?? 1}; no more retries) — fix it, then \`/chainops rollout retry ${this.#rec.id}\``, 'error');
+    } catch (inner) {
+      if (!(inner instanceof LeaseLost)) throw inner;
+      // A newer execution owns the record: say why this one stopped, in the log only.
+      await this.#report.log(`${this.#deps.workerId} stopped: ${inner.message}; a newer run owns ${this.#rec.id}`);
     }
   }
 
@@ -286,11 +256,6 @@ export class RolloutRun {
     await this.#deps.audit.append({ at: this.#deps.clock.now(), actor: 'system:worker', action: `rollout.${status}`, detail: `${this.#rec.id} ${this.#rec.env}/${this.#rec.group} → ${this.#rec.version}${reason ? `: ${reason}` : ''}`, outcome: status === 'done' ? 'ok' : 'failed', ref: this.#rec.id });
   }
 
-  async #finishEarly(status: RolloutStatus, reason: string): Promise<RolloutOutcome> {
-    await this.#end(status, reason, 'error');
-    return this.#outcome(false);
-  }
-
   #node(name: string): FleetNode {
     const node = this.#fleet.nodes.find((n) => n.name === name);
     if (!node) throw new Stop('failed', `node ${name} is no longer in the inventory — stopped before touching it`, 'error');
@@ -303,17 +268,11 @@ export class RolloutRun {
     return isAbsolute(playbook) ? playbook : resolve(this.#deps.fleetDir, playbook);
   }
 
-  #outcome(resumed: boolean): RolloutOutcome {
+  #outcome(rec: RolloutRecord, resumed: boolean): RolloutOutcome {
     return {
-      rolloutId: this.#rec.id,
-      status: this.#rec.status,
-      done: this.#rec.nodes.filter((n) => n.state === 'done').length,
-      failed: this.#rec.nodes.filter((n) => n.state === 'failed').map((n) => n.name),
-      resumed,
+      rolloutId: rec.id, status: rec.status, resumed,
+      done: rec.nodes.filter((n) => n.state === 'done').length,
+      failed: rec.nodes.filter((n) => n.state === 'failed').map((n) => n.name),
     };
   }
-}
-
-function bare(v: string): string {
-  return v.replace(/^v/i, '').replace(/\+.*$/, '').toLowerCase();
 }

@@ -1,26 +1,8 @@
-import { isAbsolute, resolve } from 'node:path';
 import type { Fleet } from '../../src/fleet/fleet.schema.ts';
 import type { UpgradeJob } from '../../src/jobs/job-data.schema.ts';
 import { sameVersion } from '../../src/health/version.ts';
-import { upgradePlanHash } from '../../src/rollout/plan.ts';
 import type { RolloutNode, RolloutRecord } from '../../src/rollout/rollout.record.ts';
 import type { WorkerDeps } from '../worker-deps.ts';
-
-/**
- * Before the first node is touched: is the approved plan still the plan? Same targets still in the
- * inventory in that env/group, same playbook file and content (digest), same hash.
- */
-export async function planStillValid(deps: WorkerDeps, fleet: Fleet, data: UpgradeJob): Promise<{ ok: true } | { ok: false; why: string }> {
-  for (const name of data.targets) {
-    const node = fleet.nodes.find((n) => n.name === name);
-    if (!node) return { ok: false, why: `${name} left the inventory` };
-    if (node.env !== data.env || node.group !== data.group) return { ok: false, why: `${name} moved to ${node.env}/${node.group}` };
-  }
-  const playbook = fleet.groups[data.group]?.playbook;
-  const digest = playbook ? await deps.fileDigest(isAbsolute(playbook) ? playbook : resolve(deps.fleetDir, playbook)) : undefined;
-  const hash = upgradePlanHash({ env: data.env, group: data.group, version: data.version, targets: data.targets, waves: data.waves, playbook, playbookDigest: digest });
-  return hash === data.planHash ? { ok: true } : { ok: false, why: 'the playbook or the group changed' };
-}
 
 /** The first checkpoint of a rollout: every node pending, with the version it runs now (for rollback). */
 export async function newRolloutRecord(deps: WorkerDeps, fleet: Fleet, data: UpgradeJob, jobId: string): Promise<RolloutRecord> {
@@ -50,6 +32,7 @@ export async function newRolloutRecord(deps: WorkerDeps, fleet: Fleet, data: Upg
     group: data.group,
     version: data.version,
     planHash: data.planHash,
+    ...(data.approvalId ? { approvalId: data.approvalId } : {}),
     requestedBy: data.requestedBy,
     approvedBy: data.approvedBy,
     dryRun: data.dryRun,

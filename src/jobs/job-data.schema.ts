@@ -42,6 +42,8 @@ export const upgradeJob = z.object({
   targets: z.array(nodeName).min(1),
   waves,
   planHash: z.string().regex(/^[0-9a-f]{64}$/),
+  /** The approval that approved `planHash`; the worker re-checks it (unexpired) on every start and resume. */
+  approvalId: z.string().regex(/^ap-[a-z0-9]{4,32}$/).optional(),
   requestedBy: actor,
   approvedBy: z.array(actor),
   dryRun: z.boolean().default(false),

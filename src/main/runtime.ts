@@ -9,7 +9,7 @@ import { RedisAuditLog } from '../../adapters/redis/redis-audit.log.ts';
 import { closeRedis, createRedis } from '../../adapters/redis/redis-connection.ts';
 import { RedisStateStore } from '../../adapters/redis/redis-state.store.ts';
 import { RedisRolloutStore } from '../../adapters/redis/redis-rollout.store.ts';
-import { fileDigest } from './file-digest.ts';
+import { playbookTreeDigest } from './playbook-digest.ts';
 import { createCheckers, type CheckerRegistry } from '../../adapters/rpc/checker-registry.ts';
 import type { Fleet } from '../fleet/fleet.schema.ts';
 import { loadFleet } from '../fleet/fleet.load.ts';
@@ -108,7 +108,7 @@ export async function createRuntime(opts: {
     newId,
     alerts,
     rollouts,
-    playbookDigest: (playbook) => fileDigest(resolve(dirname(opts.fleetPath), playbook)),
+    playbookDigest: (playbook) => playbookTreeDigest(resolve(dirname(opts.fleetPath), playbook), { exclude: [opts.fleetPath] }),
     checkNow: (nodes) => {
       const f = current();
       return sweep(f, checkers, { nodes, concurrency: f.health.concurrency, timeoutMs: f.health.timeout, now: () => Date.now() });

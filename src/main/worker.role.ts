@@ -12,7 +12,6 @@ import type { WorkerDeps } from '../../jobs/worker-deps.ts';
 import { hostname } from 'node:os';
 import { AnsiblePlaybookRunner } from '../../adapters/ansible/ansible-playbook.runner.ts';
 import { upgradeProcessor } from '../../jobs/upgrade/upgrade.processor.ts';
-import { fileDigest } from './file-digest.ts';
 import { withMetricsHttp } from './metrics-http.ts';
 import type { Env } from './env.ts';
 import { newId, type Runtime } from './runtime.ts';
@@ -52,7 +51,7 @@ export async function startWorkerRole(rt: Runtime, opts: WorkerRoleOptions): Pro
     rollouts: rt.rollouts,
     playbooks: new AnsiblePlaybookRunner({ ...(opts.sshKeyFile ? { privateKeyFile: opts.sshKeyFile } : {}) }),
     fleetDir: rt.fleetDir,
-    fileDigest,
+    playbookDigest: (playbook) => rt.core.playbookDigest?.(playbook) ?? Promise.resolve(undefined),
     workerId: `${hostname()}-${process.pid}-${newId()}`,
     leaseMs: opts.leaseMs ?? 30_000,
     alerts: rt.alerts,

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import type { Block } from '../chat/message.ts';
 import { UserError } from '../errors.ts';
 import type { Fleet } from '../fleet/fleet.schema.ts';
 import { sameVersion } from '../health/version.ts';
+import { rolloutPlanHash } from '../rollout/plan-hash.ts';
 import { touchedNodes, type RolloutRecord } from '../rollout/rollout.record.ts';
 import type { ChangePlan } from './change-plan.ts';
 import type { CoreDeps } from './deps.ts';
@@ -47,7 +47,11 @@ export async function planRollback(rec: RolloutRecord, fleet: Fleet, deps: CoreD
   }
   const playbook = fleet.groups[rec.group]?.playbook;
   const digest = playbook && deps.playbookDigest ? await deps.playbookDigest(playbook) : undefined;
-  const hash = rollbackPlanHash({ rollbackOf: rec.id, env: rec.env, group: rec.group, steps, playbook, playbookDigest: digest });
+  // The one rollout hash the worker recomputes on every start (jobs/upgrade/rollout-plan-check.ts).
+  const hash = rolloutPlanHash(fleet, {
+    kind: 'rollback', env: rec.env, group: rec.group, rollbackOf: rec.id,
+    nodes: steps.map((s) => ({ name: s.name, to: s.to })), waves: steps.map((s) => [s.name]), playbookDigest: digest,
+  });
   const versions = [...new Set(steps.map((s) => s.to))];
   const summary: Block[] = [
     { type: 'fields', fields: [
@@ -66,14 +70,6 @@ export async function planRollback(rec: RolloutRecord, fleet: Fleet, deps: CoreD
     },
     summary,
   };
-}
-
-/** The hash a rollback's approval binds to: the rollout it undoes, each node with both versions, the playbook. */
-export function rollbackPlanHash(p: { rollbackOf: string; env: string; group: string; steps: RestoreStep[]; playbook?: string | undefined; playbookDigest?: string | undefined }): string {
-  const nodes = p.steps.map((s) => [s.name, s.from, s.to]);
-  return createHash('sha256')
-    .update(JSON.stringify({ kind: 'rollback', rollbackOf: p.rollbackOf, env: p.env, group: p.group, nodes, playbook: p.playbook ?? null, playbookDigest: p.playbookDigest ?? null }))
-    .digest('hex');
 }
 
 /** The version each node reports now over RPC; undefined where it does not answer. */

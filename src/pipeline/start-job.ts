@@ -21,7 +21,7 @@ export async function startChangeJob(
   const data = {
     v: 1,
     ...plan.data,
-    ...(plan.kind === 'upgrade' || plan.kind === 'rollback' ? { rolloutId: jobId } : {}),
+    ...(plan.kind === 'upgrade' || plan.kind === 'rollback' ? { rolloutId: jobId, ...(opts.viaApproval && opts.idSeed ? { approvalId: opts.idSeed } : {}) } : {}),
     requestedBy: opts.requestedBy,
     approvedBy: opts.approvedBy,
     report: { key, conversation: conversationOf(ctx) },

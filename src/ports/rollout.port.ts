@@ -3,8 +3,14 @@ import type { ControlAction, ControlRequest, RolloutRecord } from '../rollout/ro
 /** Durable rollout state: records (checkpoints), control requests from chat, and the full log. */
 export interface RolloutStore {
   get(id: string): Promise<RolloutRecord | undefined>;
-  /** Write the checkpoint. Only the worker holding the rollout's lock writes, so last write wins. */
+  /** Write the record unconditionally (the bot closing a halted rollout, marking one rolled back). */
   save(record: RolloutRecord): Promise<void>;
+  /**
+   * A worker's checkpoint, fenced: written only if no execution with a larger fencing token has
+   * written this rollout (one compare-and-set); false when a newer execution owns it. Token 0 writes
+   * only while no fenced execution has written (a run still waiting for its lock).
+   */
+  saveFenced(record: RolloutRecord, token: number): Promise<boolean>;
   /** Most recent rollouts, newest first. */
   list(limit: number): Promise<RolloutRecord[]>;
   /** Ask the running worker to pause, resume or abort at the next node boundary. */

@@ -9,6 +9,8 @@ export interface LockInfo {
   purpose: string;
   acquiredAt: number;
   expiresAt: number;
+  /** The fencing token of a fenced lease (see `acquireFenced`). */
+  token?: number;
 }
 
 export interface FreezeInfo {
@@ -40,7 +42,18 @@ export interface StateStore {
   /** Extend a lease the caller holds; false if it lost the lock. */
   renewLock(key: string, holder: string, ttlMs: number): Promise<boolean>;
   releaseLock(key: string, holder: string): Promise<boolean>;
-  /** Remove a lock whoever holds it (admin `unlock`). */
+  /**
+   * Take a fenced lease: like `acquireLock`, and each fresh acquisition gets the next value of the
+   * key's fencing counter (it only grows). The same holder taking it again keeps its token.
+   */
+  acquireFenced(key: string, holder: string, purpose: string, ttlMs: number): Promise<{ ok: true; token: number } | { ok: false; current: LockInfo }>;
+  /**
+   * Extend a fenced lease, and answer whether `token` is still current (nobody took, released or
+   * force-released the lease since). A lease that only expired, with its token still current, is
+   * taken back: a pause of the store longer than the lease does not hand it to anybody.
+   */
+  renewFenced(key: string, holder: string, token: number, purpose: string, ttlMs: number): Promise<boolean>;
+  /** Remove a lock whoever holds it (admin `unlock`); a fenced lease's token stops being current. */
   forceReleaseLock(key: string): Promise<boolean>;
   getLock(key: string): Promise<LockInfo | undefined>;
   listLocks(): Promise<LockInfo[]>;

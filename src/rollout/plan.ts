@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { requireEnv } from '../fleet/fleet.lookup.ts';
 import type { Fleet, FleetNode } from '../fleet/fleet.schema.ts';
 import { UserError } from '../errors.ts';
 import { splitWaves } from './waves.ts';
+import { rolloutPlanHash } from './plan-hash.ts';
 
 export interface UpgradePlan {
   env: string;
@@ -51,16 +51,11 @@ export function planUpgrade(
   const skipped = nodes.map((n) => n.name).filter((n) => !targets.includes(n)).sort();
   const waves = splitWaves(targets, input.waves ?? fleet.rollout.waves);
   const playbook = fleet.groups[group]?.playbook;
-  const hash = upgradePlanHash({ env, group, version: input.version, targets, waves, playbook, playbookDigest });
+  const hash = upgradePlanHash(fleet, { env, group, version: input.version, targets, waves, playbookDigest });
   return { env, group, version: input.version, targets, skipped, waves, ...(playbook ? { playbook } : {}), hash };
 }
 
-/**
- * The hash an upgrade approval binds to: targets, version, waves, and the playbook's path and
- * content digest. The worker recomputes it before acting, so an edited playbook voids the approval.
- */
-export function upgradePlanHash(p: { env: string; group: string; version: string; targets: string[]; waves: string[][]; playbook?: string | undefined; playbookDigest?: string | undefined }): string {
-  return createHash('sha256')
-    .update(JSON.stringify({ env: p.env, group: p.group, version: p.version, targets: p.targets, waves: p.waves, playbook: p.playbook ?? null, playbookDigest: p.playbookDigest ?? null }))
-    .digest('hex');
+/** The plan hash of an upgrade: `rolloutPlanHash` with every target going to `version`. */
+export function upgradePlanHash(fleet: Fleet, p: { env: string; group: string; version: string; targets: string[]; waves: string[][]; playbookDigest?: string | undefined }): string {
+  return rolloutPlanHash(fleet, { kind: 'upgrade', env: p.env, group: p.group, nodes: p.targets.map((name) => ({ name, to: p.version })), waves: p.waves, playbookDigest: p.playbookDigest });
 }

@@ -39,6 +39,8 @@ export interface RolloutRecord {
   group: string;
   version: string;
   planHash: string;
+  /** The approval the plan hash was approved under (none where the environment needs no approval). */
+  approvalId?: string;
   requestedBy: string;
   approvedBy: string[];
   dryRun: boolean;

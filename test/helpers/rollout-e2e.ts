@@ -21,7 +21,7 @@ export const BROKEN = '7.9.3-broken';
  * The rollout e2e harness: demo hosts on sshd, a redis-server, a prod fleet file (approval by another
  * user) whose playbook sits next to it, and one real worker process; registers its own before/after.
  */
-export function rolloutE2e(opts: { count: number; maxUnavailable: number; prefix: string }) {
+export function rolloutE2e(opts: { count: number; maxUnavailable: number; prefix: string; prepare?: (playbook: string, hosts: DemoHosts) => void }) {
   let redis: RedisServerHandle;
   let hosts: DemoHosts;
   let env: Record<string, string>;
@@ -76,6 +76,7 @@ roles:
       METRICS_PORT: '0',
       LOG_LEVEL: 'warn',
     };
+    opts.prepare?.(playbookCopy, hosts);
     conn = new Redis(redis.url);
     rollouts = new RedisRolloutStore(conn, { prefix: env['CHAINOPS_PREFIX']! });
     workers.push(await startBotProcess('worker', { ...env, LOG_LEVEL: 'info' }));
@@ -123,6 +124,7 @@ roles:
 
   return {
     get hosts() { return hosts; },
+    get redis() { return redis; },
     get rollouts() { return rollouts; },
     get playbookCopy() { return playbookCopy; },
     get env() { return env; },

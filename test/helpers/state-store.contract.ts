@@ -148,6 +148,44 @@ export function stateStoreContract(label: string, make: () => Promise<ContractSt
       assert.equal(await s.getLock('k'), undefined);
     });
 
+    it('fenced leases: each acquisition gets a larger token, not re-entrant for another holder, the holder re-taking keeps its token', async () => {
+      const s = await make();
+      const a = await s.acquireFenced('node:eth-1', 'up-a/run-1', 'upgrade', 60_000);
+      assert.ok(a.ok && a.token >= 1);
+      const again = await s.acquireFenced('node:eth-1', 'up-a/run-1', 'upgrade', 60_000);
+      assert.deepEqual(again, { ok: true, token: a.token }, 'the same execution re-taking keeps its token');
+      const other = await s.acquireFenced('node:eth-1', 'up-a/run-2', 'upgrade (re-delivered)', 60_000);
+      assert.equal(other.ok, false, 'a second execution of the same rollout does not get the node');
+      assert.equal(!other.ok && other.current.holder, 'up-a/run-1');
+      assert.equal((await s.getLock('node:eth-1'))?.token, a.token);
+      assert.equal(await s.releaseLock('node:eth-1', 'up-a/run-1'), true);
+      assert.equal(await s.renewFenced('node:eth-1', 'up-a/run-1', a.token, 'upgrade', 60_000), false, 'a released token is never current again');
+      const b = await s.acquireFenced('node:eth-1', 'up-a/run-2', 'upgrade', 60_000);
+      assert.ok(b.ok && b.token > a.token, 'tokens only grow');
+      assert.equal(await s.renewFenced('node:eth-1', 'up-a/run-2', b.token, 'upgrade', 60_000), true);
+      assert.equal(await s.renewFenced('node:eth-1', 'up-a/run-1', b.token, 'upgrade', 60_000), false, 'another holder cannot renew with a token it read');
+    });
+
+    it('fenced leases: an expired lease nobody took is taken back by its holder; once another took it, the old token is stale', async () => {
+      const s = await make();
+      const a = await s.acquireFenced('prod/g', 'x/1', 'upgrade', 150);
+      assert.ok(a.ok);
+      await waitFor(async () => (await s.getLock('prod/g')) === undefined, { what: 'lease expiry', timeoutMs: 5_000, intervalMs: 20 });
+      assert.equal(await s.renewFenced('prod/g', 'x/1', a.token, 'upgrade', 60_000), true, 'still current: taken back');
+      assert.equal((await s.getLock('prod/g'))?.holder, 'x/1');
+      assert.equal((await s.acquireFenced('prod/g', 'x/2', 'upgrade', 60_000)).ok, false);
+      await s.releaseLock('prod/g', 'x/1');
+      const c = await s.acquireFenced('prod/g', 'x/2', 'upgrade', 150);
+      assert.ok(c.ok && c.token > a.token);
+      await waitFor(async () => (await s.getLock('prod/g')) === undefined, { what: 'lease expiry', timeoutMs: 5_000, intervalMs: 20 });
+      const d = await s.acquireFenced('prod/g', 'x/3', 'upgrade', 60_000);
+      assert.ok(d.ok && d.token > c.token);
+      assert.equal(await s.renewFenced('prod/g', 'x/2', c.token, 'upgrade', 60_000), false, 'x/3 took it after it expired: x/2 lost it');
+      assert.equal(await s.forceReleaseLock('prod/g'), true);
+      assert.equal(await s.renewFenced('prod/g', 'x/3', d.token, 'upgrade', 60_000), false, 'force release voids the token');
+      assert.equal(await s.getLock('prod/g'), undefined, 'and a stale renew does not bring the lease back');
+    });
+
     it('lists live locks sorted by key', async () => {
       const s = await make();
       await s.acquireLock('b', 'h', 'p', 60_000);

@@ -7,6 +7,8 @@ import { closeRedis, createRedis } from '../../adapters/redis/redis-connection.t
 import { RedisStateStore } from '../../adapters/redis/redis-state.store.ts';
 import { ChainopsError } from '../../src/errors.ts';
 import { approval, snapshot, stateStoreContract } from '../helpers/state-store.contract.ts';
+import { RedisRolloutStore } from '../../adapters/redis/redis-rollout.store.ts';
+import { rolloutFenceContract } from '../helpers/rollout-fence.contract.ts';
 
 let server: RedisServerHandle;
 let redis: Redis;
@@ -24,6 +26,7 @@ after(async () => {
 
 // Each contract test gets its own prefix on the same server.
 stateStoreContract('redis', async () => new RedisStateStore(redis, { prefix: `${filePrefix}:${randomUUID()}` }));
+rolloutFenceContract('redis', async () => new RedisRolloutStore(redis, { prefix: `${filePrefix}:${randomUUID()}` }));
 
 describe('RedisStateStore specifics', () => {
   it('keeps every key under its prefix and gives the history list a TTL', async () => {

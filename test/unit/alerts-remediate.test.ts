@@ -157,3 +157,52 @@ describe('remediate processor', () => {
     await assert.rejects(h.run({ node: 'eth-1; rm -rf /', action: 'restart', trigger: 'manual', requestedBy: 'console:carol' }), /job_data_invalid|cannot use/);
   });
 });
+
+describe('remediation as a fenced change', () => {
+  it('refuses a changing action (run and auto) while the environment is frozen, runs it after unfreeze; diagnostics still read', async () => {
+    const ssh = new FakeSsh();
+    const h = setup(ssh);
+    await h.state.setFreeze({ env: 'dev', by: 'console:admin', reason: 'exchange listing', at: 1 });
+    const manual = await h.run({ node: 'eth-1', action: 'restart', trigger: 'manual', requestedBy: 'console:carol' });
+    assert.equal((manual as { ran: boolean }).ran, false);
+    assert.match((manual as { why: string }).why, /dev is frozen by console:admin \(exchange listing\)/);
+    const auto = await h.run({ node: 'eth-1', action: 'restart', trigger: 'auto', requestedBy: 'system:alerts' });
+    assert.equal((auto as { ran: boolean }).ran, false);
+    assert.deepEqual(ssh.calls, [], 'nothing ran on the node');
+    assert.equal((await h.run({ node: 'eth-1', action: 'diagnose', trigger: 'manual', requestedBy: 'console:carol' }) as { ran: boolean }).ran, true);
+    await h.state.clearFreeze('dev');
+    assert.deepEqual(await h.run({ node: 'eth-1', action: 'restart', trigger: 'manual', requestedBy: 'console:carol' }), { ran: true, ok: true });
+    assert.equal(ssh.calls.length, 1);
+  });
+
+  it('holds the node lease with a fencing token while the action runs, renewed past its length; refuses while another holds it', async () => {
+    let release!: () => void;
+    const started: string[] = [];
+    const slow: SshRunner = {
+      run: async (_n, argv) => {
+        started.push(argv.join(' '));
+        await new Promise<void>((r) => { release = r; });
+        return { code: 0, stdout: '', stderr: '', durationMs: 1, timedOut: false };
+      },
+      hostFacts: async () => { throw new Error('unused'); },
+    };
+    const state = new MemoryStateStore();
+    const processor = remediateProcessor({
+      fleet: () => FLEET, checkerFor: () => ({ check: async () => { throw new Error('unused'); } }), state, audit: new MemoryAuditLog(), outbox: new MemoryOutbox(), clock: { now: () => Date.now() },
+      ssh: slow, leaseMs: 150, workerId: 'w1', logger: { info() {}, warn() {}, error() {}, debug() {} },
+    });
+    const job = (id: string): JobContext<unknown> => ({ id, queue: 'remediate', data: { v: 1, node: 'eth-1', action: 'restart', trigger: 'manual', requestedBy: 'console:carol' }, attempt: 1, progress: async () => {}, log: async () => {} });
+    const first = processor(job('rm-a'));
+    while (!started.length) await new Promise((r) => setTimeout(r, 10));
+    const lease = await state.getLock('node:eth-1');
+    assert.ok(lease?.token && lease.holder.startsWith('remediate-rm-a/'), JSON.stringify(lease));
+    // Wait past three lease lengths: the heartbeat keeps it, so a second action is refused.
+    await new Promise((r) => setTimeout(r, 500));
+    const second = await processor(job('rm-b'));
+    assert.equal((second as { ran: boolean }).ran, false);
+    assert.match((second as { why: string }).why, /being acted on by rm-a restart on eth-1/);
+    release();
+    assert.deepEqual(await first, { ran: true, ok: true });
+    assert.equal(await state.getLock('node:eth-1'), undefined, 'released after the action');
+  });
+});

@@ -17,7 +17,6 @@ import { upgradeJob } from '../../src/jobs/job-data.schema.ts';
 import { createDispatch } from '../../src/pipeline/create-dispatch.ts';
 import { rolloutMessage } from '../../src/render/rollout.message.ts';
 import { gateVerdict } from '../../src/rollout/gate.ts';
-import { upgradePlanHash } from '../../src/rollout/plan.ts';
 import { batchesOf, touchedNodes, type RolloutRecord } from '../../src/rollout/rollout.record.ts';
 
 const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
@@ -76,14 +75,6 @@ describe('rollout records', () => {
     assert.match(table.rows[1]![4]!, /✗ gate: reports version 1\.0\.0/);
     const rb = m.blocks.flatMap((b) => (b.type === 'actions' ? b.buttons : [])).find((b) => b.actionId === 'rollout-rollback');
     assert.ok(rb?.confirm, 'rollback asks for confirmation');
-  });
-  it('the plan hash changes with the playbook content, the version and the targets', () => {
-    const base = { env: 'prod', group: 'eth', version: '2.0.0', targets: ['a', 'b'], waves: [['a'], ['b']], playbook: 'up.yml', playbookDigest: 'd1' };
-    const h = upgradePlanHash(base);
-    assert.notEqual(upgradePlanHash({ ...base, playbookDigest: 'd2' }), h);
-    assert.notEqual(upgradePlanHash({ ...base, version: '2.0.1' }), h);
-    assert.notEqual(upgradePlanHash({ ...base, targets: ['a'] , waves: [['a']] }), h);
-    assert.equal(upgradePlanHash({ ...base }), h);
   });
 });
 
@@ -157,7 +148,7 @@ describe('rollout control from chat', () => {
       nodes: [{ name: 'eth-1', wave: 0, state: 'done', from: '7.9.2', to: '7.10.0', runs: 1 }, { name: 'eth-2', wave: 1, state: 'pending', from: '7.9.2', to: '7.10.0', runs: 0 }],
       ...over,
     });
-    return { rollouts, queue, send, record };
+    return { rollouts, queue, state, send, record };
   }
 
   it('pause and abort are requests the worker honours at the next node; a viewer may not send them', async () => {
@@ -169,6 +160,19 @@ describe('rollout control from chat', () => {
     assert.equal((await h.rollouts.getControl('up-abcd1234'))?.action, 'pause');
     assert.match(await h.send('carol', 'rollout resume up-abcd1234'), /not paused/);
     assert.match(await h.send('carol', 'rollout rollback up-abcd1234'), /abort it first/);
+  });
+
+  it('abort of a running rollout no worker runs (no execution holds its lock) records aborted at once; a later execution cannot write over it', async () => {
+    const h = harness();
+    await h.rollouts.save(h.record({}));
+    // With a live execution holding the lock, abort is a request the worker honours.
+    await h.state.acquireFenced('prod/eth-devnet', 'up-abcd1234/w-1/abc123', 'upgrade', 60_000);
+    assert.match(await h.send('carol', 'rollout abort up-abcd1234'), /Aborting up-abcd1234/);
+    assert.equal((await h.rollouts.get('up-abcd1234'))?.status, 'running');
+    await h.state.releaseLock('prod/eth-devnet', 'up-abcd1234/w-1/abc123');
+    assert.match(await h.send('carol', 'rollout abort up-abcd1234'), /aborted: no worker was running it/);
+    assert.equal((await h.rollouts.get('up-abcd1234'))?.status, 'aborted');
+    assert.equal(await h.rollouts.saveFenced(h.record({ status: 'running' }), 99), false, 'a re-delivered job cannot reopen it');
   });
 
   it('rollback is planned from what the nodes run now: a node whose version cannot be read is not rolled back blind', async () => {

@@ -4,6 +4,7 @@ import { rolloutMessage } from '../../render/rollout.message.ts';
 import { TERMINAL, type RolloutRecord } from '../../rollout/rollout.record.ts';
 import { planChange } from '../change-plan.ts';
 import { requestChange } from './change.handler.ts';
+import { lockKey } from '../../policy/locks.ts';
 import { str, type HandlerContext } from '../context.ts';
 import { assertCanChange } from './lock.handler.ts';
 
@@ -52,6 +53,15 @@ async function control(ctx: HandlerContext, rec: RolloutRecord, action: 'pause' 
   if (TERMINAL.has(rec.status)) throw new UserError('conflict', `${rec.id} has already ended (${rec.status}) — nothing to ${action}`);
   if (action === 'resume' && rec.status !== 'paused') throw new UserError('conflict', `${rec.id} is ${rec.status}, not paused`);
   await ctx.deps.rollouts.requestControl(rec.id, action, ctx.who, now);
+  if (action === 'abort' && !(await ctx.deps.state.getLock(lockKey(rec.env, rec.group)))?.holder.startsWith(`${rec.id}/`)) {
+    // No execution holds its lock (its job is dead or still queued): close it here. The largest
+    // fencing token keeps any later execution of it from writing over this (it stops at its next checkpoint).
+    await ctx.deps.rollouts.saveFenced({ ...rec, status: 'aborted', reason: `aborted by ${ctx.who} (no worker was running it)`, updatedAt: now, endedAt: now }, Number.MAX_SAFE_INTEGER);
+    await audit(ctx, 'rollout.abort', rec.id);
+    await ctx.deps.outbox.publish({ op: 'upsert', key: rec.reportKey, conversation: rec.conversation, message: rolloutMessage({ ...rec, status: 'aborted', reason: `aborted by ${ctx.who}` }) });
+    await ctx.respond(noteMessage(`${rec.id} aborted: no worker was running it; nodes stay as they are.`, 'ok'));
+    return;
+  }
   await audit(ctx, `rollout.${action}`, rec.id);
   const when = action === 'resume' ? 'now' : 'after the node in progress (a running playbook is never cut off half-way)';
   await ctx.respond(noteMessage(`${action === 'pause' ? 'Pausing' : action === 'resume' ? 'Resuming' : 'Aborting'} ${rec.id} ${when}.`, 'ok'));
