@@ -11,6 +11,7 @@ import { homeView } from '../render/home.view.ts';
 import type { Env } from './env.ts';
 import type { Runtime } from './runtime.ts';
 import { createRuntimeMetrics, serveMetricsAlone } from './metrics-http.ts';
+import { readPagingEnv } from './paging-env.ts';
 
 /**
  * Start every chat adapter the environment configures, plus the outbox consumer that turns worker
@@ -62,6 +63,14 @@ export async function startBotRole(rt: Runtime, env: Env): Promise<{ close(): Pr
     });
     chats.set('discord', discord.chat);
     stops.push(discord.stop);
+  }
+  // PagerDuty webhook v3 (issue #19): acks and resolves done in PagerDuty update the alert and its thread.
+  const paging = readPagingEnv();
+  if (paging.PAGERDUTY_WEBHOOK_SECRET) {
+    const { startPagerDutyWebhook } = await import('../../adapters/paging/pagerduty-webhook.receiver.ts');
+    const hook = await startPagerDutyWebhook({ secret: paging.PAGERDUTY_WEBHOOK_SECRET, port: paging.PAGERDUTY_WEBHOOK_PORT, alerts: rt.alerts, outbox: rt.outbox, audit: rt.audit, clock: rt.core.clock, logger: rt.logger });
+    stops.push(hook.close);
+    rt.logger.info({ url: hook.url }, 'PagerDuty webhook listening');
   }
   if (chats.size === 0) {
     throw new Error('no chat platform is configured — set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET, or DISCORD_TOKEN and DISCORD_APPLICATION_ID; or use `chainops console` for the terminal');

@@ -24,6 +24,8 @@ import type { GitopsDeps } from '../gitops/gitops.deps.ts';
 import { readGitopsEnv, type GitopsSettings } from '../gitops/gitops-env.ts';
 import { PlanLog } from '../inventory/plan-log.ts';
 import { FactsLog } from '../inventory/facts-log.ts';
+import type { AlertStore } from '../ports/alert.port.ts';
+import { PagingAlertStore } from '../paging/paging-alert-store.ts';
 
 /** The shared pieces every process role (bot, worker, console) is built from. */
 export interface Runtime {
@@ -36,7 +38,8 @@ export interface Runtime {
   audit: RedisAuditLog;
   queue: BullJobQueue;
   outbox: RedisOutbox;
-  alerts: RedisAlertStore;
+  /** Alert state; every saved pager transition also queues a page job (alerts.routes `page:`). */
+  alerts: AlertStore;
   rollouts: RedisRolloutStore;
   /** Directory of the fleet file: playbook and module paths in it are relative to it. */
   fleetDir: string;
@@ -81,7 +84,7 @@ export async function createRuntime(opts: {
   const audit = new RedisAuditLog(stateRedis, { prefix: opts.prefix, logger: opts.logger });
   const queue = new BullJobQueue({ connection: connect('producer'), prefix: opts.prefix, logger: opts.logger });
   const outbox = new RedisOutbox(stateRedis, opts.prefix);
-  const alerts = new RedisAlertStore(stateRedis, { prefix: opts.prefix });
+  const alerts = new PagingAlertStore(new RedisAlertStore(stateRedis, { prefix: opts.prefix }), { fleet: () => fleetView.current(), queue, logger: opts.logger });
   const rollouts = new RedisRolloutStore(stateRedis, { prefix: opts.prefix });
   const checkers = createCheckers();
   const fleetView = new FleetView({ base: fleet, baseRev: fleetRev(fleetText), sourceId: fleetSource.id, preferSynced: fleetSource.kind === 'git', kv: stateRedis, prefix: opts.prefix, logger: opts.logger });

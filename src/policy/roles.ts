@@ -23,7 +23,8 @@ export function roleOf(fleet: Fleet, actor: Actor): Role | undefined {
     if (actor.platform === 'slack') hit = members.slack.includes(actor.id);
     else if (actor.platform === 'discord') {
       hit = members.discord_users.includes(actor.id) || actor.roleIds.some((r) => members.discord_roles.includes(r));
-    } else hit = members.console.includes(actor.id) || members.console.includes('*');
+    } else if (actor.platform === 'telegram') hit = members.telegram.includes(actor.id);
+    else hit = members.console.includes(actor.id) || members.console.includes('*');
     if (hit && (best === undefined || rank(role) > rank(best))) best = role;
   }
   return best;

@@ -24,6 +24,8 @@ export interface E2eFleetOptions {
   healthInterval?: string;
   /** Keep only these demo nodes (e.g. the three ganache ones). @defaultValue all five */
   onlyNodes?: string[];
+  /** The prod alert route's escalation target (`alerts.routes[0].page`). */
+  page?: Record<string, unknown>;
   /** Further settings by path, e.g. `[['alerts', 'reminder'], 0]`. */
   set?: Array<[Array<string | number>, unknown]>;
 }
@@ -35,7 +37,7 @@ export interface E2eFleetOptions {
  */
 export async function writeE2eFleet(dir: string, opts: E2eFleetOptions): Promise<string> {
   const doc = parseDocument(await demoFleet(opts.urls ?? {}));
-  const route: Record<string, string> = { env: 'prod', console: 'console' };
+  const route: Record<string, unknown> = { env: 'prod', console: 'console', ...(opts.page ? { page: opts.page } : {}) };
   if (opts.slack) {
     doc.setIn(['environments', 'prod', 'channels', 'slack'], opts.slack.channel);
     doc.setIn(['roles', 'approver', 'slack'], opts.slack.approvers ?? []);
