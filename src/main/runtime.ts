@@ -26,6 +26,7 @@ import { PlanLog } from '../inventory/plan-log.ts';
 import { FactsLog } from '../inventory/facts-log.ts';
 import type { AlertStore } from '../ports/alert.port.ts';
 import { PagingAlertStore } from '../paging/paging-alert-store.ts';
+import { PAGE_ATTEMPTS, PAGE_BACKOFF } from '../../jobs/page/page-job.schema.ts';
 
 /** The shared pieces every process role (bot, worker, console) is built from. */
 export interface Runtime {
@@ -82,7 +83,7 @@ export async function createRuntime(opts: {
   const stateRedis = connect('state');
   const state = new RedisStateStore(stateRedis, { prefix: opts.prefix });
   const audit = new RedisAuditLog(stateRedis, { prefix: opts.prefix, logger: opts.logger });
-  const queue = new BullJobQueue({ connection: connect('producer'), prefix: opts.prefix, logger: opts.logger });
+  const queue = new BullJobQueue({ connection: connect('producer'), prefix: opts.prefix, logger: opts.logger, jobOptions: { page: { attempts: PAGE_ATTEMPTS, backoff: PAGE_BACKOFF } } });
   const outbox = new RedisOutbox(stateRedis, opts.prefix);
   const alerts = new PagingAlertStore(new RedisAlertStore(stateRedis, { prefix: opts.prefix }), { fleet: () => fleetView.current(), queue, logger: opts.logger });
   const rollouts = new RedisRolloutStore(stateRedis, { prefix: opts.prefix });

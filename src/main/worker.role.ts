@@ -17,6 +17,7 @@ import { withMetricsHttp } from './metrics-http.ts';
 import type { Env } from './env.ts';
 import { newId, type Runtime } from './runtime.ts';
 import { pageProcessor } from '../../jobs/page/page.processor.ts';
+import { PAGE_ATTEMPTS } from '../../jobs/page/page-job.schema.ts';
 import { HttpPager } from '../../adapters/paging/http-pager.ts';
 import { RedisPageClaims } from '../../adapters/paging/redis-page-claims.ts';
 import { readPagingEnv } from './paging-env.ts';
@@ -91,6 +92,7 @@ export async function startWorkerRole(rt: Runtime, opts: WorkerRoleOptions): Pro
         fleet: rt.fleet, alerts: rt.alerts, outbox: rt.outbox, queue: rt.queue, clock: rt.core.clock, logger: rt.logger,
         pager: new HttpPager({ ...(pagingEnv.PAGERDUTY_EVENTS_URL ? { eventsUrl: pagingEnv.PAGERDUTY_EVENTS_URL } : {}) }),
         claims: new RedisPageClaims(rt.connect('state'), rt.prefix),
+        attempts: PAGE_ATTEMPTS,
       }),
     },
   });
