@@ -8,7 +8,7 @@ export const CALLBACK_DATA_LIMIT = 64;
 /** A button stays pressable this long after its message was last rendered. */
 const TTL_SEC = 30 * 86_400;
 
-const stored = z.object({ actionId: z.string().max(100), value: z.string().max(2000), confirm: z.object({ title: z.string(), text: z.string() }).optional(), confirmed: z.boolean().optional() });
+const stored = z.object({ actionId: z.string().max(100), value: z.string().max(2000), confirm: z.object({ title: z.string(), text: z.string() }).optional(), confirmed: z.boolean().optional(), origin: z.number().int().optional() });
 export type StoredButton = z.infer<typeof stored>;
 
 /**
@@ -26,7 +26,7 @@ export class CallbackStore {
 
   /** Store the button and return its callback_data. */
   async put(b: StoredButton): Promise<string> {
-    const json = JSON.stringify({ actionId: b.actionId, value: b.value, ...(b.confirm ? { confirm: b.confirm } : {}), ...(b.confirmed ? { confirmed: true } : {}) });
+    const json = JSON.stringify({ actionId: b.actionId, value: b.value, ...(b.confirm ? { confirm: b.confirm } : {}), ...(b.confirmed ? { confirmed: true } : {}), ...(b.origin ? { origin: b.origin } : {}) });
     const data = `c:${createHash('sha256').update(json).digest('base64url').slice(0, 22)}`;
     await this.redis.set(this.#key(data), json, 'EX', TTL_SEC);
     return data;

@@ -48,14 +48,21 @@ export async function handleUpdate(deps: UpdateDeps, raw: unknown): Promise<{ wo
     await deps.api.answerCallbackQuery(q.id, button ? {} : { text: 'This button has expired — type the command instead.', show_alert: true })
       .catch((err: unknown) => deps.logger.warn({ err: errorMessage(err) }, 'could not answer a Telegram button press'));
     if (!button) return undefined;
-    const m = q.message;
-    const ref: MessageRef = { platform: 'telegram', channelId: conversationOf(m).channelId, messageId: String(m.message_id) };
-    if (button.actionId === CANCEL) return void (await deps.chat.update(ref, { text: 'Cancelled.', blocks: [{ type: 'context', text: 'Cancelled — nothing was done.' }] }).catch(() => undefined));
-    if (button.confirm && !button.confirmed) return void (await askToConfirm(deps, m, button));
+    const pressed: MessageRef = { platform: 'telegram', channelId: conversationOf(q.message).channelId, messageId: String(q.message.message_id) };
+    if (button.actionId === CANCEL) return void (await deps.chat.update(pressed, note('Cancelled — nothing was done.')).catch(() => undefined));
+    if (button.confirm && !button.confirmed) return void (await askToConfirm(deps, q.message, button));
+    if (button.confirmed) await deps.chat.update(pressed, note(`Confirmed by ${telegramActor(q.from).displayName ?? q.from.id}.`)).catch(() => undefined);
+    // A confirmed press acts on the message that held the original button, not on the prompt.
+    const m: TgMessage = button.origin ? { ...q.message, message_id: button.origin } : q.message;
+    const ref: MessageRef = { ...pressed, messageId: String(m.message_id) };
     const event: ChatEvent = { kind: 'action', actor: telegramActor(q.from), conversation: conversationOf(m), actionId: button.actionId, value: button.value, message: ref, deliveryId: `telegram:${u.update_id}` };
     return { work: run(deps, event, responder(deps, m)) };
   }
   return undefined;
+}
+
+function note(text: string): Message {
+  return { text, blocks: [{ type: 'context', text }] };
 }
 
 async function claim(deps: UpdateDeps, updateId: number): Promise<boolean> {
@@ -83,7 +90,7 @@ function responder(deps: UpdateDeps, m: TgMessage): Responder {
 
 /** Telegram has no confirmation dialog: a dangerous button first asks, with Yes / Cancel buttons. */
 async function askToConfirm(deps: UpdateDeps, m: TgMessage, b: { actionId: string; value: string; confirm?: { title: string; text: string } }): Promise<void> {
-  const yes = await deps.callbacks.put({ actionId: b.actionId, value: b.value, confirmed: true });
+  const yes = await deps.callbacks.put({ actionId: b.actionId, value: b.value, confirmed: true, origin: m.message_id });
   const no = await deps.callbacks.put({ actionId: CANCEL, value: '' });
   const conversation = conversationOf(m, m.message_id);
   const message: Message = { text: b.confirm!.title, severity: 'warn', blocks: [{ type: 'header', text: b.confirm!.title }, { type: 'text', text: b.confirm!.text }] };

@@ -20,6 +20,8 @@ export interface E2eFleetOptions {
   urls?: Record<string, string>;
   slack?: ChatRoles & { channel: string };
   discord?: ChatRoles & { channel: string };
+  /** Telegram chat id (`-100…`) and numeric user ids. */
+  telegram?: ChatRoles & { channel: string };
   /** `health.interval` (e.g. `1s` for alert tests). @defaultValue the template's 10s */
   healthInterval?: string;
   /** Keep only these demo nodes (e.g. the three ganache ones). @defaultValue all five */
@@ -50,6 +52,12 @@ export async function writeE2eFleet(dir: string, opts: E2eFleetOptions): Promise
     doc.setIn(['roles', 'approver', 'discord_roles'], opts.discord.approverRoles ?? []);
     doc.setIn(['roles', 'operator', 'discord_users'], opts.discord.operators ?? []);
     route.discord = opts.discord.alertsChannel ?? opts.discord.channel;
+  }
+  if (opts.telegram) {
+    doc.setIn(['environments', 'prod', 'channels', 'telegram'], opts.telegram.channel);
+    doc.setIn(['roles', 'approver', 'telegram'], opts.telegram.approvers ?? []);
+    doc.setIn(['roles', 'operator', 'telegram'], opts.telegram.operators ?? []);
+    route.telegram = opts.telegram.alertsChannel ?? opts.telegram.channel;
   }
   doc.setIn(['alerts', 'routes'], [route]);
   if (opts.healthInterval) doc.setIn(['health', 'interval'], opts.healthInterval);
