@@ -17,7 +17,7 @@ import { startRedisServer, type RedisServerHandle } from '../../adapters/local/r
 import { waitFor } from '../../adapters/local/wait-for.ts';
 import { startBotProcess, type BotProcess } from '../helpers/bot-process.ts';
 import { writeE2eFleet } from '../helpers/e2e-fleet.ts';
-import { assertNoSecrets, logRecords, slackStandInRecords } from '../helpers/secret-scan.ts';
+import { assertNoSecrets, logRecords, pagerDutyStandInRecords, slackStandInRecords } from '../helpers/secret-scan.ts';
 import { interactiveBody, postSigned } from '../helpers/slack-sign.ts';
 import { startPagerDutyStandIn, type PagerDutyStandIn } from '../stand-ins/pagerduty.stand-in.ts';
 import { startSlackStandIn, type SlackStandIn } from '../stand-ins/slack-api.stand-in.ts';
@@ -135,6 +135,6 @@ describe('PagerDuty: an alert pages, Slack acknowledges the incident, PagerDuty 
       ...logRecords(worker.stdout().split('\n'), 'worker stdout'), ...logRecords(worker.stderr().split('\n'), 'worker stderr')];
     assertNoSecrets({ BOT_TOKEN, SIGNING_SECRET, ROUTING_KEY, WEBHOOK_SECRET }, records, 'Slack stand-in bodies and bot/worker output');
     // PagerDuty itself gets the routing key (that is its job) but never the webhook secret or Slack's.
-    assertNoSecrets({ BOT_TOKEN, SIGNING_SECRET, WEBHOOK_SECRET }, pd.events.map((e) => ({ where: 'PagerDuty event', value: e.raw })), 'PagerDuty stand-in bodies');
+    assertNoSecrets({ BOT_TOKEN, SIGNING_SECRET, WEBHOOK_SECRET }, pagerDutyStandInRecords(pd), 'PagerDuty stand-in bodies');
   });
 });

@@ -17,7 +17,7 @@ import { startRedisServer, type RedisServerHandle } from '../../adapters/local/r
 import { waitFor } from '../../adapters/local/wait-for.ts';
 import { startBotProcess, type BotProcess } from '../helpers/bot-process.ts';
 import { writeE2eFleet } from '../helpers/e2e-fleet.ts';
-import { assertNoSecrets, logRecords } from '../helpers/secret-scan.ts';
+import { assertNoSecrets, logRecords, telegramStandInRecords } from '../helpers/secret-scan.ts';
 import { startTelegramStandIn, type TelegramStandIn, type TgStoredMessage } from '../stand-ins/telegram.stand-in.ts';
 
 const TOKEN = `123456789:${randomBytes(24).toString('base64url')}`;
@@ -135,7 +135,7 @@ describe('Telegram: the real bot and worker through grammY', () => {
 
   test('no secret (the bot token) in anything Telegram received in a body or the processes printed', async () => {
     await Promise.all([bot.stop(), worker.stop()]);
-    const records = [...tg.calls.map((c) => ({ where: `Telegram ${c.method}`, value: c.raw })), ...logRecords(bot.stdout().split('\n'), 'bot stdout'), ...logRecords(bot.stderr().split('\n'), 'bot stderr'),
+    const records = [...telegramStandInRecords(tg), ...logRecords(bot.stdout().split('\n'), 'bot stdout'), ...logRecords(bot.stderr().split('\n'), 'bot stderr'),
       ...logRecords(worker.stdout().split('\n'), 'worker stdout'), ...logRecords(worker.stderr().split('\n'), 'worker stderr')];
     assertNoSecrets({ TOKEN, TOKEN_SECRET_PART: TOKEN.split(':')[1]! }, records, 'Telegram stand-in bodies and bot/worker output');
   });
