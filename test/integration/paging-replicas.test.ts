@@ -27,6 +27,8 @@ import { parseFleet } from '../../src/fleet/fleet.load.ts';
 import type { Fleet } from '../../src/fleet/fleet.schema.ts';
 import { dedupKeyOf } from '../../src/paging/page-plan.ts';
 import { pageJobId, PagingAlertStore } from '../../src/paging/paging-alert-store.ts';
+import { startPagerDutyWebhook } from '../../adapters/paging/pagerduty-webhook.receiver.ts';
+import { RedisAuditLog } from '../../adapters/redis/redis-audit.log.ts';
 import { alertRecord } from '../helpers/alert-store.contract.ts';
 import { startPagerDutyStandIn, type PagerDutyStandIn } from '../stand-ins/pagerduty.stand-in.ts';
 
@@ -209,5 +211,28 @@ describe('paging across two replicas', () => {
     assert.equal(body.payload.severity, 'warning');
     assert.equal(body.routing_key, undefined, 'no routing key goes to a webhook');
     assert.ok(!got[0]!.body.includes(HOOK_SECRET));
+  });
+
+  it('an incident acknowledged in PagerDuty (signed webhook) acknowledges the alert, says so in its thread, and is not sent back', async () => {
+    const prefix = `test-paging-${randomUUID()}`;
+    const a = replica(prefix, fleetWith(pdPage), { CHAINOPS_SECRET_PD: ROUTING_KEY });
+    await a.start();
+    const id = 'al-pdack001';
+    await a.alerts.create(alertRecord(id, { severity: 'critical' }));
+    await a.alerts.save(firingAlert(id), 0);
+    await jobDone(a.queue, pageJobId(id, 'trigger'));
+    const redis = new Redis(server.url);
+    closers.push(async () => redis.quit());
+    const secret = randomBytes(16).toString('hex');
+    const hook = await startPagerDutyWebhook({ secret, port: 0, alerts: a.alerts, outbox: new RedisOutbox(redis, prefix), audit: new RedisAuditLog(redis, { prefix }), clock: { now: () => Date.now() }, logger: quiet });
+    closers.push(() => hook.close());
+    assert.equal(await pd.sendWebhook(hook.url, secret, { eventType: 'incident.acknowledged', dedupKey: dedupKeyOf(id), agent: 'Dana Oncall', withoutIncidentKey: true }), 200);
+    const acked = await a.alerts.get(id);
+    assert.equal(acked?.state, 'acknowledged');
+    assert.equal(acked?.ack?.by, 'pagerduty:Dana Oncall');
+    assert.ok((await threadLines(prefix)).some((l) => /Acknowledged in PagerDuty by Dana Oncall/.test(l)));
+    assert.equal(await a.queue.get('page', pageJobId(id, 'acknowledge')), undefined, 'nothing to send back');
+    assert.equal(await pd.sendWebhook(hook.url, secret, { eventType: 'incident.resolved', dedupKey: dedupKeyOf(id), forgeWith: 'wrong' }), 401);
+    assert.equal((await a.alerts.get(id))?.state, 'acknowledged', 'the forged resolve changed nothing');
   });
 });
