@@ -83,9 +83,8 @@ export class TelegramChatPort implements ChatPort {
       if (typeof e.error_code !== 'number') throw new ChainopsError('unavailable', `Telegram ${method} failed: ${(err as Error).message}`, { cause: err });
       // Editing to the same content is not an error for us: the message already says it.
       if (e.error_code === 400 && /message is not modified/.test(e.description ?? '')) return true as T;
-      const wrapped = new TelegramApiError(method, e.error_code, e.description ?? '', e.parameters?.retry_after);
-      if (e.error_code !== 429) this.logger.warn({ method, code: e.error_code }, wrapped.message);
-      throw wrapped;
+      // Logged by the caller (the outbox, the responder), which knows whether it matters.
+      throw new TelegramApiError(method, e.error_code, e.description ?? '', e.parameters?.retry_after);
     }
   }
 }

@@ -54,7 +54,8 @@ export function renderHtml(m: Message): string {
   for (const [i, b] of blocks.entries()) {
     let html = block(b);
     if (html === undefined) continue;
-    if (i === 0 && head) html = head + html;
+    // A header that starts with its own icon (🔴 FIRING …) needs no second one.
+    if (i === 0 && head && !/^\p{Extended_Pictographic}/u.test(b.type === 'header' ? b.text : '')) html = head + html;
     const room = TEXT_LIMIT - used - 60;
     if (visibleLength(html) > room) {
       if ((b.type === 'code' || b.type === 'text' || b.type === 'table') && room > 200) {

@@ -39,7 +39,7 @@ export async function handleUpdate(deps: UpdateDeps, raw: unknown): Promise<{ wo
     if (!(await claim(deps, u.update_id))) return undefined;
     const conversation = conversationOf(m);
     const event: ChatEvent = { kind: 'command', actor: telegramActor(m.from!), conversation, text, deliveryId: `telegram:${u.update_id}` };
-    return { work: run(deps, event, responder(deps, m)) };
+    return { work: run(deps, event, responder(deps, m, m.from?.id)) };
   }
   const q = u.callback_query;
   if (q?.message && q.data) {
@@ -56,7 +56,7 @@ export async function handleUpdate(deps: UpdateDeps, raw: unknown): Promise<{ wo
     const m: TgMessage = button.origin ? { ...q.message, message_id: button.origin } : q.message;
     const ref: MessageRef = { ...pressed, messageId: String(m.message_id) };
     const event: ChatEvent = { kind: 'action', actor: telegramActor(q.from), conversation: conversationOf(m), actionId: button.actionId, value: button.value, message: ref, deliveryId: `telegram:${u.update_id}` };
-    return { work: run(deps, event, responder(deps, m)) };
+    return { work: run(deps, event, responder(deps, m, q.from.id)) };
   }
   return undefined;
 }
@@ -75,11 +75,19 @@ function run(deps: UpdateDeps, event: ChatEvent, respond: Responder): Promise<vo
   return deps.dispatch(event, respond).catch((err: unknown) => deps.logger.error({ err: errorMessage(err) }, 'dispatch failed for a Telegram update'));
 }
 
-/** Answers go in the chat as replies to the message that asked (Telegram has no private answers in groups). */
-function responder(deps: UpdateDeps, m: TgMessage): Responder {
+/**
+ * Answers go in the chat as replies to the message that asked. Telegram has no answers only one person
+ * sees in a group, so an ephemeral one (a refusal, help) goes to the asker's private chat with the bot
+ * when they have started one, and into the group otherwise.
+ */
+function responder(deps: UpdateDeps, m: TgMessage, userId: number | undefined): Responder {
   const conversation = conversationOf(m, m.message_id);
   return async (message: Message) => {
     try {
+      if (message.ephemeral && userId !== undefined && m.chat.type !== 'private') {
+        const direct = await deps.chat.post({ platform: 'telegram', channelId: String(userId) }, message).then(() => true, () => false);
+        if (direct) return undefined;
+      }
       return await deps.chat.post(conversation, message);
     } catch (err) {
       deps.logger.warn({ err: errorMessage(err), chat: conversation.channelId }, 'could not answer in Telegram');

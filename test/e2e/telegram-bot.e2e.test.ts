@@ -109,11 +109,17 @@ describe('Telegram: the real bot and worker through grammY', () => {
 
     await pressConfirming(CAROL, approval, approve.callback_data);
     await until('the refusal to carol', () => tg.messages.find((m) => m.replyTo === approval.messageId && /approve needs the approver role; you are an operator/.test(m.text)));
+    // bob has a private chat with the bot, so answers meant only for him go there.
+    tg.userSays({ id: BOB.id }, BOB, '/start');
+    const start = said();
+    await until('the help in bob\'s private chat', () => replyTo(start));
     const q = await pressConfirming(BOB, approval, approve.callback_data);
     await until('the button press answered', () => tg.callsOf('answerCallbackQuery').find((c) => c.body.callback_query_id === q && c.status === 200));
     const edited = await until('the approval edited to approved', () => tg.callsOf('editMessageText').find((c) => c.body.message_id === approval.messageId && c.status === 200 && /approved/i.test(String(c.body.text))));
     assert.equal(edited.body.chat_id, GROUP.id);
     assert.equal(tg.messages.find((m) => m.messageId === approval.messageId)!.keyboard, undefined, 'the buttons are gone');
+    const answer = await until('bob\'s answer in private', () => tg.messages.find((m) => m.chatId === BOB.id && /Approved ap-/.test(m.text)));
+    assert.equal(answer.replyTo, undefined);
   });
 
   test('an alert: root with Acknowledge in the group; a 429 on the edit is honoured; pressed → edited in place and answered in its reply chain', async () => {

@@ -63,6 +63,8 @@ export async function startTelegramStandIn(opts: { token: string }): Promise<Tel
   const waiting = new Set<() => void>();
   const failures = new Map<string, Array<{ code: number; retryAfterSec?: number }>>();
   const queries = new Set<string>();
+  /** Users who opened a private chat with the bot: only they may be written to privately. */
+  const started = new Set<number>();
   let nextUpdate = 1;
   let nextMessage = 100;
   let confirmedOffset = 0;
@@ -122,6 +124,7 @@ export async function startTelegramStandIn(opts: { token: string }): Promise<Tel
           if (len < 1 || len > 64) return bad(400, 'Bad Request: BUTTON_DATA_INVALID');
         }
         if (name === 'sendMessage') {
+          if (Number(b.chat_id) > 0 && !started.has(Number(b.chat_id))) return bad(403, "Forbidden: bot can't initiate conversation with a user");
           const m: TgStoredMessage = {
             chatId: Number(b.chat_id), messageId: nextMessage++, html: String(b.text), text: parsed, edits: [],
             ...(b.reply_parameters?.message_id ? { replyTo: Number(b.reply_parameters.message_id) } : {}),
@@ -177,6 +180,7 @@ export async function startTelegramStandIn(opts: { token: string }): Promise<Tel
     callsOf: (name) => calls.filter((c) => c.method === name),
     userSays(chat, from, text) {
       const update_id = nextUpdate++;
+      if (chat.id > 0) started.add(chat.id);
       const entities = text.startsWith('/') ? [{ type: 'bot_command', offset: 0, length: text.split(/\s/)[0]!.length }] : [];
       last = { update_id, message: { message_id: nextMessage++, date: Math.floor(Date.now() / 1000), chat: { id: chat.id, type: chat.type ?? (chat.id < 0 ? 'supergroup' : 'private') }, from: { is_bot: false, ...from }, text, ...(entities.length ? { entities } : {}) } };
       push(last);
