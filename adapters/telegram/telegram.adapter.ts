@@ -42,6 +42,17 @@ export interface TelegramAdapter {
 
 const ALLOWED_UPDATES = ['message', 'callback_query'] as const;
 
+/** The command menu Telegram shows; every other verb works as `/<verb>` too. */
+const MENU = [
+  { command: 'chainops', description: 'Run a ChainOps command, e.g. /chainops status --env prod' },
+  { command: 'status', description: 'Fleet status per group' },
+  { command: 'nodes', description: 'Every node: version, head, lag' },
+  { command: 'alerts', description: 'Firing and acknowledged alerts' },
+  { command: 'ack', description: 'Acknowledge an alert: /ack al-…' },
+  { command: 'jobs', description: 'Recent jobs' },
+  { command: 'help', description: 'What you may run' },
+];
+
 /**
  * Start the Telegram side of the bot with grammY: the token is checked with getMe, then updates
  * arrive by long polling or by webhook (secret token checked before anything is read); each becomes a
@@ -55,6 +66,7 @@ export async function startTelegram(opts: TelegramAdapterOptions): Promise<Teleg
   } catch (err) {
     throw new ChainopsError('config_invalid', `Telegram refused TELEGRAM_BOT_TOKEN (getMe failed: ${(err as { description?: string }).description ?? errorMessage(err)}) — copy the token from @BotFather again`);
   }
+  await bot.api.setMyCommands(MENU).catch((err: unknown) => opts.logger.warn({ err: errorMessage(err) }, 'could not set the Telegram command menu; commands still work'));
   const callbacks = new CallbackStore(opts.redis, opts.prefix);
   const chat = new TelegramChatPort(bot.api, callbacks, opts.logger);
   const inFlight = new Set<Promise<void>>();

@@ -48,8 +48,11 @@ after(async () => {
 const post = (body: unknown, secret?: string) => fetch(adapter.url!, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json', ...(secret !== undefined ? { 'x-telegram-bot-api-secret-token': secret } : {}) } });
 
 describe('Telegram webhook mode', () => {
-  it('registers the webhook with its secret token', () => {
+  it('registers the webhook with its secret token, and a command menu Telegram accepts', () => {
     assert.deepEqual(tg.webhook, { url: 'https://bot.example.com/telegram/webhook', secret_token: SECRET });
+    const menu = tg.callsOf('setMyCommands')[0]!;
+    assert.equal(menu.status, 200);
+    assert.ok((menu.body.commands as Array<{ command: string }>).some((c) => c.command === 'chainops'));
   });
 
   it('refuses an update with a forged or missing secret token, and dispatches nothing', async () => {

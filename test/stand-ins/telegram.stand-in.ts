@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
  * A loopback stand-in for the Telegram Bot API (core.telegram.org/bots/api), for tests only.
  * Requests arrive as `POST /bot<token>/<method>` with a JSON body (grammY sends JSON when no file is
  * attached); answers are `{ok: true, result}` or `{ok: false, error_code, description, parameters?}`.
- * Methods: getMe, getUpdates (long polling with offset/timeout), setWebhook, deleteWebhook,
+ * Methods: getMe, getUpdates (long polling with offset/timeout), setWebhook, deleteWebhook, setMyCommands,
  * getWebhookInfo, sendMessage, editMessageText, answerCallbackQuery. HTML parse mode is checked the way
  * Telegram does (known tags, balanced, only &lt; &gt; &amp; &quot; entities), text within 4096
  * characters after parsing, callback_data within 1–64 bytes. Updates (messages, button presses) are
@@ -96,6 +96,13 @@ export async function startTelegramStandIn(opts: { token: string }): Promise<Tel
         if (b.secret_token !== undefined && !/^[A-Za-z0-9_-]{1,256}$/.test(b.secret_token)) return bad(400, 'Bad Request: secret token contains unallowed characters');
         webhook = { url: b.url, ...(b.secret_token ? { secret_token: b.secret_token } : {}) };
         return ok(true);
+      case 'setMyCommands': {
+        const list = Array.isArray(b.commands) ? (b.commands as Array<{ command?: unknown; description?: unknown }>) : [];
+        if (list.length > 100 || list.some((c) => !/^[a-z0-9_]{1,32}$/.test(String(c.command)) || typeof c.description !== 'string' || c.description.length < 1 || c.description.length > 256)) {
+          return bad(400, 'Bad Request: BOT_COMMAND_INVALID');
+        }
+        return ok(true);
+      }
       case 'getWebhookInfo':
         return ok({ url: webhook?.url ?? '', has_custom_certificate: false, pending_update_count: updates.length });
       case 'getUpdates': {
