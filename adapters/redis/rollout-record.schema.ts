@@ -30,7 +30,7 @@ export const rolloutRecordSchema: z.ZodType<RolloutRecord> = z.object({
   nodes: z.array(node),
   waves: z.array(z.array(z.string())),
   reportKey: z.string(),
-  conversation: z.object({ platform: z.enum(['slack', 'discord', 'console']), channelId: z.string(), threadId: z.string().optional() }),
+  conversation: z.object({ platform: z.enum(['slack', 'discord', 'console', 'telegram']), channelId: z.string(), threadId: z.string().optional() }),
   owner: z.string().optional(),
   resumes: z.number().int(),
   reason: z.string().optional(),

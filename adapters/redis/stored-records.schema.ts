@@ -10,7 +10,7 @@ import { ChainopsError } from '../../src/errors.ts';
 // Schemas of what the Redis adapters read back. They are loose on purpose: a field written by a newer
 // version survives a read-modify-write by an older one instead of being stripped.
 
-const platform = z.enum(['slack', 'discord', 'console']);
+const platform = z.enum(['slack', 'discord', 'console', 'telegram']);
 
 export const messageRefSchema = z.looseObject({
   platform,

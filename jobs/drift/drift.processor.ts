@@ -14,8 +14,8 @@ import type { DriftDeps } from './drift-deps.ts';
 function channelsOf(fleet: Fleet, env: string): Conversation[] {
   const own = fleet.environments[env]?.channels ?? {};
   const routes = fleet.alerts.routes.filter((r) => !r.env || r.env === env);
-  const pick = (p: 'slack' | 'discord' | 'console') => own[p] ?? routes.find((r) => r[p])?.[p];
-  return (['slack', 'discord', 'console'] as const).flatMap((p) => {
+  const pick = (p: 'slack' | 'discord' | 'console' | 'telegram') => own[p] ?? routes.find((r) => r[p])?.[p];
+  return (['slack', 'discord', 'console', 'telegram'] as const).flatMap((p) => {
     const channelId = pick(p);
     return channelId ? [{ platform: p, channelId }] : [];
   });

@@ -16,7 +16,7 @@ const durationMs = z
 
 const name = z.string().regex(NAME_RE, 'use lowercase letters, digits and dashes, e.g. head-age');
 const channels = z
-  .object({ slack: z.string().optional(), discord: z.string().optional(), console: z.string().optional() })
+  .object({ slack: z.string().optional(), discord: z.string().optional(), console: z.string().optional(), telegram: z.string().optional() })
   .strict();
 /** One argument of an SSH action: no spaces, quotes or shell characters (each is also quoted remotely). */
 const sshArg = z.string().regex(/^[A-Za-z0-9_@%+=:,./-]{1,200}$/, 'one argument per list item: letters, digits and _@%+=:,./- only (no spaces, quotes or shell characters)');

@@ -1,10 +1,10 @@
 /** Which chat platform an event came from. */
-export type Platform = 'slack' | 'discord' | 'console';
+export type Platform = 'slack' | 'discord' | 'console' | 'telegram';
 
 /** Who acts: platform identity only (never display names, which are not unique). */
 export interface Actor {
   platform: Platform;
-  /** Slack `TEAM/USER`, Discord user id, console user name. */
+  /** Slack `TEAM/USER`, Discord user id, console user name, Telegram numeric user id. */
   id: string;
   /** Discord guild role ids; empty elsewhere. */
   roleIds: string[];

@@ -8,6 +8,7 @@ export const channelRestriction = z
     slack: z.array(z.string().min(1)).default([]).describe('Slack channel ids these commands may come from'),
     discord: z.array(z.string().min(1)).default([]).describe('Discord channel ids'),
     console: z.array(z.string().min(1)).default([]).describe('console channel names'),
+    telegram: z.array(z.string().regex(/^-?\d{1,20}(:\d{1,12})?$/, 'use a Telegram chat id')).default([]).describe('Telegram chat ids'),
   })
   .strict();
 
@@ -18,5 +19,6 @@ export const identity = z
     slack: z.array(z.string().regex(/^[TE][A-Z0-9]+\/[UW][A-Z0-9]+$/, 'use TEAM_ID/USER_ID such as T0123/U0456')).default([]),
     discord: z.array(z.string().regex(/^\d{5,25}$/, 'use a Discord user id (digits)')).default([]),
     console: z.array(z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'use a console user name')).default([]),
+    telegram: z.array(z.string().regex(/^\d{1,20}$/, 'use a Telegram user id (digits)')).default([]),
   })
   .strict();

@@ -2,6 +2,10 @@ import { z } from 'zod';
 import { envName, groupName, nodeName, version } from './names.ts';
 import { alertSettingsShape, checkAlertSettings } from '../alerts/alert-settings.schema.ts';
 import { channelRestriction, identity } from './access.schema.ts';
+import { pageTarget } from '../paging/page-target.schema.ts';
+
+/** A Telegram chat id (groups are negative), optionally `:<topic id>` for a forum topic. */
+const telegramChat = z.string().regex(/^-?\d{1,20}(:\d{1,12})?$/, 'use a Telegram chat id such as -1001234567890 (or -1001234567890:42 for a forum topic)');
 
 /** Durations such as `30s`, `5m`, `2h`, `1d`; stored as milliseconds. */
 export const duration = z
@@ -61,7 +65,7 @@ const environment = z
     restrict: z.array(channelRestriction).default([]).describe('commands allowed only from the listed channels in this environment'),
     /** Channel ids per platform where this environment's jobs and alerts go. */
     channels: z
-      .object({ slack: z.string().optional(), discord: z.string().optional(), console: z.string().optional() })
+      .object({ slack: z.string().optional(), discord: z.string().optional(), console: z.string().optional(), telegram: telegramChat.optional() })
       .strict()
       .default({}),
   })
@@ -189,6 +193,7 @@ const roleMembers = z
     discord_users: z.array(z.string().regex(/^\d{5,25}$/, 'use a Discord user id (digits)')).default([]),
     discord_roles: z.array(z.string().regex(/^\d{5,25}$/, 'use a Discord role id (digits)')).default([]),
     console: z.array(z.string().regex(/^(\*|[a-z][a-z0-9_-]{0,31})$/, 'use a console user name, or * for everyone')).default([]),
+    telegram: z.array(z.string().regex(/^\d{1,20}$/, 'use a Telegram user id (digits, as in telegram:12345)')).default([]),
   })
   .strict();
 
@@ -208,6 +213,8 @@ const alertRoute = z
     slack: z.string().optional(),
     discord: z.string().optional(),
     console: z.string().optional(),
+    telegram: telegramChat.optional(),
+    page: pageTarget.optional().describe('escalate alerts of this route to a pager (PagerDuty or a signed webhook)'),
   })
   .strict();
 

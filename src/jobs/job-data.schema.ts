@@ -6,7 +6,7 @@ import { envName, groupName, nodeName, version } from '../fleet/names.ts';
  * `v` so a worker of a newer release can refuse or migrate old data; no secrets ever go in here.
  */
 const conversation = z.object({
-  platform: z.enum(['slack', 'discord', 'console']),
+  platform: z.enum(['slack', 'discord', 'console', 'telegram']),
   channelId: z.string().min(1).max(100),
   threadId: z.string().max(100).optional(),
 });
@@ -15,7 +15,7 @@ const conversation = z.object({
 export const reportTo = z.object({ key: z.string().min(1).max(200), conversation });
 export type ReportTo = z.infer<typeof reportTo>;
 
-const actor = z.string().regex(/^(slack|discord|console|system):[A-Za-z0-9/_*-]{1,80}$/);
+const actor = z.string().regex(/^(slack|discord|console|telegram|system):[A-Za-z0-9/_*-]{1,80}$/);
 
 export const healthJob = z.object({
   v: z.literal(1),

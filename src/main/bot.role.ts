@@ -12,6 +12,8 @@ import type { Env } from './env.ts';
 import type { Runtime } from './runtime.ts';
 import { botMetricsPortFrom, createRuntimeMetrics, serveMetricsAlone } from './metrics-http.ts';
 import { startApprovalSweeper } from './approval-sweeper.ts';
+import { readPagingEnv } from './paging-env.ts';
+import { readTelegramEnv } from './telegram-env.ts';
 
 /**
  * Start every chat adapter the environment configures, plus the outbox consumer that turns worker
@@ -65,8 +67,35 @@ export async function startBotRole(rt: Runtime, env: Env, opts: { metricsPort?: 
     chats.set('discord', discord.chat);
     stops.push(discord.stop);
   }
+  const telegram = readTelegramEnv();
+  if (telegram.TELEGRAM_BOT_TOKEN) {
+    const { startTelegram } = await import('../../adapters/telegram/telegram.adapter.ts');
+    const tg = await startTelegram({
+      token: telegram.TELEGRAM_BOT_TOKEN,
+      ...(telegram.TELEGRAM_API_URL ? { apiUrl: telegram.TELEGRAM_API_URL } : {}),
+      mode: telegram.TELEGRAM_MODE,
+      ...(telegram.TELEGRAM_WEBHOOK_SECRET ? { webhookSecret: telegram.TELEGRAM_WEBHOOK_SECRET } : {}),
+      ...(telegram.TELEGRAM_WEBHOOK_URL ? { webhookUrl: telegram.TELEGRAM_WEBHOOK_URL } : {}),
+      port: telegram.TELEGRAM_WEBHOOK_PORT,
+      dispatch,
+      state: rt.state,
+      redis: rt.connect('state'),
+      prefix: rt.prefix,
+      logger: rt.logger,
+    });
+    chats.set('telegram', tg.chat);
+    stops.push(tg.stop);
+  }
+  // PagerDuty webhook v3 (issue #19): acks and resolves done in PagerDuty update the alert and its thread.
+  const paging = readPagingEnv();
+  if (paging.PAGERDUTY_WEBHOOK_SECRET) {
+    const { startPagerDutyWebhook } = await import('../../adapters/paging/pagerduty-webhook.receiver.ts');
+    const hook = await startPagerDutyWebhook({ secret: paging.PAGERDUTY_WEBHOOK_SECRET, port: paging.PAGERDUTY_WEBHOOK_PORT, alerts: rt.alerts, outbox: rt.outbox, audit: rt.audit, clock: rt.core.clock, logger: rt.logger });
+    stops.push(hook.close);
+    rt.logger.info({ url: hook.url }, 'PagerDuty webhook listening');
+  }
   if (chats.size === 0) {
-    throw new Error('no chat platform is configured — set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET, or DISCORD_TOKEN and DISCORD_APPLICATION_ID; or use `chainops console` for the terminal');
+    throw new Error('no chat platform is configured — set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET, DISCORD_TOKEN and DISCORD_APPLICATION_ID, or TELEGRAM_BOT_TOKEN; or use `chainops console` for the terminal');
   }
   let server: Server | undefined;
   if (!chats.has('slack') && !(env.DISCORD_MODE === 'http')) {

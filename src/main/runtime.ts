@@ -27,6 +27,9 @@ import { PlanLog } from '../inventory/plan-log.ts';
 import { processRedactor } from '../secrets/process-secrets.ts';
 import { redactWrites } from '../secrets/redacting-ports.ts';
 import { FactsLog } from '../inventory/facts-log.ts';
+import type { AlertStore } from '../ports/alert.port.ts';
+import { PagingAlertStore } from '../paging/paging-alert-store.ts';
+import { PAGE_ATTEMPTS, PAGE_BACKOFF } from '../../jobs/page/page-job.schema.ts';
 
 /** The shared pieces every process role (bot, worker, console) is built from. */
 export interface Runtime {
@@ -39,7 +42,8 @@ export interface Runtime {
   audit: RedisAuditLog;
   queue: BullJobQueue;
   outbox: RedisOutbox;
-  alerts: RedisAlertStore;
+  /** Alert state; every saved pager transition also queues a page job (alerts.routes `page:`). */
+  alerts: AlertStore;
   rollouts: RedisRolloutStore;
   /** Directory of the fleet file: playbook and module paths in it are relative to it. */
   fleetDir: string;
@@ -85,9 +89,9 @@ export async function createRuntime(opts: {
   const stateRedis = connect('state');
   const state = new RedisStateStore(stateRedis, { prefix: opts.prefix });
   const audit = new RedisAuditLog(stateRedis, { prefix: opts.prefix, logger: opts.logger });
-  const queue = new BullJobQueue({ connection: connect('producer'), prefix: opts.prefix, logger: opts.logger });
+  const queue = new BullJobQueue({ connection: connect('producer'), prefix: opts.prefix, logger: opts.logger, jobOptions: { page: { attempts: PAGE_ATTEMPTS, backoff: PAGE_BACKOFF } } });
   const outbox = new RedisOutbox(stateRedis, opts.prefix);
-  const alerts = new RedisAlertStore(stateRedis, { prefix: opts.prefix });
+  const alerts = new PagingAlertStore(new RedisAlertStore(stateRedis, { prefix: opts.prefix }), { fleet: () => fleetView.current(), queue, logger: opts.logger });
   const rollouts = new RedisRolloutStore(stateRedis, { prefix: opts.prefix });
   // One redactor between this process and chat (outbox), the audit log and job logs.
   redactWrites(processRedactor(), { outbox, audit, rollouts });

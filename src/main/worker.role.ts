@@ -15,6 +15,11 @@ import { upgradeProcessor } from '../../jobs/upgrade/upgrade.processor.ts';
 import { withMetricsHttp } from './metrics-http.ts';
 import type { Env } from './env.ts';
 import { newId, type Runtime } from './runtime.ts';
+import { pageProcessor } from '../../jobs/page/page.processor.ts';
+import { PAGE_ATTEMPTS } from '../../jobs/page/page-job.schema.ts';
+import { HttpPager } from '../../adapters/paging/http-pager.ts';
+import { RedisPageClaims } from '../../adapters/paging/redis-page-claims.ts';
+import { readPagingEnv } from './paging-env.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -68,6 +73,7 @@ export async function startWorkerRole(rt: Runtime, opts: WorkerRoleOptions): Pro
     playbooks: deps.playbooks,
     newId,
   };
+  const pagingEnv = readPagingEnv();
   const host = await startWorkerHost({
     redisUrl: rt.redisUrl,
     prefix: rt.prefix,
@@ -80,6 +86,13 @@ export async function startWorkerRole(rt: Runtime, opts: WorkerRoleOptions): Pro
       upgrade: upgradeProcessor(deps),
       remediate: remediateProcessor(deps),
       provision: provisionProcessor(deps, provision),
+      // Paging (issue #19): alert transitions to PagerDuty / signed webhooks, retried by the queue.
+      page: pageProcessor({
+        fleet: rt.fleet, alerts: rt.alerts, outbox: rt.outbox, queue: rt.queue, clock: rt.core.clock, logger: rt.logger,
+        pager: new HttpPager({ ...(pagingEnv.PAGERDUTY_EVENTS_URL ? { eventsUrl: pagingEnv.PAGERDUTY_EVENTS_URL } : {}) }),
+        claims: new RedisPageClaims(rt.connect('state'), rt.prefix),
+        attempts: PAGE_ATTEMPTS,
+      }),
     },
   });
   await rt.queue.upsertSchedule('health', 'health-sweep', rt.fleet().health.interval, { v: 1, kind: 'sweep' });

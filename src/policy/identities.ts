@@ -10,7 +10,7 @@ export function personOf(fleet: Fleet, key: string): string {
   const platform = key.slice(0, colon);
   const id = key.slice(colon + 1);
   for (const p of fleet.identities ?? []) {
-    const ids = platform === 'slack' ? p.slack : platform === 'discord' ? p.discord : platform === 'console' ? p.console : [];
+    const ids = platform === 'slack' ? p.slack : platform === 'discord' ? p.discord : platform === 'console' ? p.console : platform === 'telegram' ? p.telegram : [];
     if (ids.includes(id)) return `person:${p.name}`;
   }
   return key;

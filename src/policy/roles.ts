@@ -19,11 +19,12 @@ export interface Scope {
   group?: string;
 }
 
-type Members = { slack: string[]; discord_users: string[]; discord_roles: string[]; console: string[] };
+type Members = { slack: string[]; discord_users: string[]; discord_roles: string[]; console: string[]; telegram?: string[] };
 
 function isMember(m: Members, actor: Actor): boolean {
   if (actor.platform === 'slack') return m.slack.includes(actor.id) || (actor.aliases ?? []).some((a) => m.slack.includes(a));
   if (actor.platform === 'discord') return m.discord_users.includes(actor.id) || actor.roleIds.some((r) => m.discord_roles.includes(r));
+  if (actor.platform === 'telegram') return (m.telegram ?? []).includes(actor.id);
   return m.console.includes(actor.id) || m.console.includes('*');
 }
 

@@ -49,7 +49,7 @@ export interface RolloutRecord {
   waves: string[][];
   /** Key of the message this rollout owns, and the conversation it lives in. */
   reportKey: string;
-  conversation: { platform: 'slack' | 'discord' | 'console'; channelId: string; threadId?: string };
+  conversation: { platform: 'slack' | 'discord' | 'console' | 'telegram'; channelId: string; threadId?: string };
   /** Worker process that runs it now (for status and crash diagnosis). */
   owner?: string;
   /** Number of worker takeovers (resumes from a checkpoint). */

@@ -20,10 +20,14 @@ export interface E2eFleetOptions {
   urls?: Record<string, string>;
   slack?: ChatRoles & { channel: string };
   discord?: ChatRoles & { channel: string };
+  /** Telegram chat id (`-100…`) and numeric user ids. */
+  telegram?: ChatRoles & { channel: string };
   /** `health.interval` (e.g. `1s` for alert tests). @defaultValue the template's 10s */
   healthInterval?: string;
   /** Keep only these demo nodes (e.g. the three ganache ones). @defaultValue all five */
   onlyNodes?: string[];
+  /** The prod alert route's escalation target (`alerts.routes[0].page`). */
+  page?: Record<string, unknown>;
   /** Further settings by path, e.g. `[['alerts', 'reminder'], 0]`. */
   set?: Array<[Array<string | number>, unknown]>;
 }
@@ -35,7 +39,7 @@ export interface E2eFleetOptions {
  */
 export async function writeE2eFleet(dir: string, opts: E2eFleetOptions): Promise<string> {
   const doc = parseDocument(await demoFleet(opts.urls ?? {}));
-  const route: Record<string, string> = { env: 'prod', console: 'console' };
+  const route: Record<string, unknown> = { env: 'prod', console: 'console', ...(opts.page ? { page: opts.page } : {}) };
   if (opts.slack) {
     doc.setIn(['environments', 'prod', 'channels', 'slack'], opts.slack.channel);
     doc.setIn(['roles', 'approver', 'slack'], opts.slack.approvers ?? []);
@@ -48,6 +52,12 @@ export async function writeE2eFleet(dir: string, opts: E2eFleetOptions): Promise
     doc.setIn(['roles', 'approver', 'discord_roles'], opts.discord.approverRoles ?? []);
     doc.setIn(['roles', 'operator', 'discord_users'], opts.discord.operators ?? []);
     route.discord = opts.discord.alertsChannel ?? opts.discord.channel;
+  }
+  if (opts.telegram) {
+    doc.setIn(['environments', 'prod', 'channels', 'telegram'], opts.telegram.channel);
+    doc.setIn(['roles', 'approver', 'telegram'], opts.telegram.approvers ?? []);
+    doc.setIn(['roles', 'operator', 'telegram'], opts.telegram.operators ?? []);
+    route.telegram = opts.telegram.alertsChannel ?? opts.telegram.channel;
   }
   doc.setIn(['alerts', 'routes'], [route]);
   if (opts.healthInterval) doc.setIn(['health', 'interval'], opts.healthInterval);

@@ -121,6 +121,22 @@ export function discordStandInRecords(standIn: { calls: Array<{ method: string; 
   return standIn.calls.map((c, i) => ({ where: `Discord ${c.method} ${c.route} #${i}`, value: { body: c.body, query: c.query } }));
 }
 
+/**
+ * What the bot sent to the Telegram stand-in: every Bot API request body as received. The token
+ * travels in the URL path (`/bot<token>/<method>`), which is how Telegram authenticates, so it is left out.
+ */
+export function telegramStandInRecords(standIn: { calls: Array<{ method: string; raw: string }> }): ScanRecord[] {
+  return standIn.calls.map((c, i) => ({ where: `Telegram ${c.method} #${i}`, value: c.raw }));
+}
+
+/**
+ * What reached the PagerDuty stand-in's Events API, raw bodies. Each carries the routing key by design
+ * (that is how PagerDuty picks the service): scan these for every secret except that one.
+ */
+export function pagerDutyStandInRecords(standIn: { events: Array<{ raw: string; body: { event_action?: string } }> }): ScanRecord[] {
+  return standIn.events.map((e, i) => ({ where: `PagerDuty ${e.body.event_action ?? 'event'} #${i}`, value: e.raw }));
+}
+
 /** Captured log lines (or console output) as scan records. */
 export function logRecords(lines: Iterable<string>, label = 'log'): ScanRecord[] {
   return [...lines].map((line, i) => ({ where: `${label} line ${i + 1}`, value: line }));

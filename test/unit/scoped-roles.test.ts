@@ -138,7 +138,7 @@ describe('scoped roles: role × environment × group × command', () => {
     const asked = (await h.send(console_('carol'), 'upgrade eth-prod 1.14.4 --env prod'))[0]!;
     const id = buttonsOf(asked).find((b) => b.actionId === 'approve')!.value;
     const fleet = structuredClone(FLEET);
-    fleet.grants.push({ role: 'approver', envs: ['dev'], console: ['dina'], slack: [], discord_users: [], discord_roles: [] });
+    fleet.grants.push({ role: 'approver', envs: ['dev'], console: ['dina'], slack: [], discord_users: [], discord_roles: [], telegram: [] });
     h.setFleet(fleet);
     assert.match(textOf((await h.send(console_('dina'), `approve ${id}`))[0]!), /needs the approver role|no ChainOps role in environment prod/);
     assert.match(textOf((await h.send(AMY, `approve ${id}`))[0]!), /Approved|pending/);
@@ -187,7 +187,7 @@ describe('linked identities: approvals counted per person', () => {
   it('Slack Enterprise Grid: ENTERPRISE/USER is one identity, and TEAM/USER role lists still match', () => {
     const fleet = structuredClone(FLEET);
     fleet.roles.operator!.slack.push('T02/UGRID');
-    fleet.identities.push({ name: 'gus', slack: ['E01/UGRID'], discord: [], console: [] });
+    fleet.identities.push({ name: 'gus', slack: ['E01/UGRID'], discord: [], console: [], telegram: [] });
     const fromT2: Actor = { platform: 'slack', id: 'E01/UGRID', roleIds: [], aliases: ['T02/UGRID'] };
     const fromT3: Actor = { platform: 'slack', id: 'E01/UGRID', roleIds: [], aliases: ['T03/UGRID'] };
     assert.equal(roleOf(fleet, fromT2, {}), 'operator');
@@ -208,7 +208,7 @@ describe('linked identities: approvals counted per person', () => {
 
 describe('channel rules per environment and command', () => {
   const fleet = structuredClone(FLEET);
-  fleet.environments['prod']!.restrict = [{ commands: ['upgrade', 'run'], slack: ['C0PROD'], discord: [], console: ['ops-prod'] }];
+  fleet.environments['prod']!.restrict = [{ commands: ['upgrade', 'run'], slack: ['C0PROD'], discord: [], console: ['ops-prod'], telegram: [] }];
   const from = (channelId: string): Conversation => ({ platform: 'console', channelId });
   const CASES: Array<[string, string, boolean]> = [
     ['upgrade eth-prod 1.14.4 --env prod', 'console', false],
