@@ -77,7 +77,7 @@ export async function createRuntime(opts: {
     return c;
   };
   const stateRedis = connect('state');
-  const state = new RedisStateStore(stateRedis, { prefix: opts.prefix });
+  const state = new RedisStateStore(stateRedis, { prefix: opts.prefix, kpiBucketMs: fleet.health.interval });
   const audit = new RedisAuditLog(stateRedis, { prefix: opts.prefix, logger: opts.logger });
   const queue = new BullJobQueue({ connection: connect('producer'), prefix: opts.prefix, logger: opts.logger });
   const outbox = new RedisOutbox(stateRedis, opts.prefix);
@@ -100,6 +100,7 @@ export async function createRuntime(opts: {
     newId,
     alerts,
     rollouts,
+    kpi: state,
     playbookDigest: (playbook) => fileDigest(resolve(dirname(opts.fleetPath), playbook)),
     checkNow: (nodes) => {
       const f = current();
