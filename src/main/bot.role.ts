@@ -10,6 +10,7 @@ import { autocomplete } from '../pipeline/autocomplete.ts';
 import { homeView } from '../render/home.view.ts';
 import type { Env } from './env.ts';
 import type { Runtime } from './runtime.ts';
+import { withChartData } from './chart-delivery.ts';
 import { createRuntimeMetrics, serveMetricsAlone } from './metrics-http.ts';
 
 /**
@@ -78,7 +79,7 @@ export async function startBotRole(rt: Runtime, env: Env): Promise<{ close(): Pr
     prefix: rt.prefix,
     platforms: [...chats.keys()],
     consumer: `bot-${process.pid}-${rt.core.newId()}`,
-    deliver: (item) => deliverOutboxItem(item, (p) => chats.get(p), rt.state),
+    deliver: async (item) => deliverOutboxItem(await withChartData(rt, item), (p) => chats.get(p), rt.state),
     logger: rt.logger,
   });
   rt.logger.info({ platforms: [...chats.keys()] }, 'bot started');

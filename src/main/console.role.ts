@@ -3,6 +3,7 @@ import { startOutboxConsumer } from '../../adapters/outbox/redis.outbox.ts';
 import { createDispatch } from '../pipeline/create-dispatch.ts';
 import { deliverOutboxItem } from '../pipeline/outbox-delivery.ts';
 import type { Runtime } from './runtime.ts';
+import { withChartData } from './chart-delivery.ts';
 
 export interface ConsoleRoleOptions {
   user: string;
@@ -30,7 +31,7 @@ export async function runConsoleRole(rt: Runtime, opts: ConsoleRoleOptions): Pro
     prefix: rt.prefix,
     platforms: ['console'],
     consumer: `console-${process.pid}`,
-    deliver: (item) => deliverOutboxItem(item, (p) => (p === 'console' ? chat : undefined), rt.state),
+    deliver: async (item) => deliverOutboxItem(await withChartData(rt, item), (p) => (p === 'console' ? chat : undefined), rt.state),
     logger: rt.logger,
   });
   const users = consoleUsers(rt);
