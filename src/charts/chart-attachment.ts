@@ -20,5 +20,5 @@ export interface ChartAttachment {
 /** A safe file name for a chart: `<kpi>-<target>-<time>.png`. */
 export function chartFilename(kpi: string, target: string, at: number): string {
   const clean = `${kpi}-${target}`.replace(/[^a-zA-Z0-9.-]+/g, '-').slice(0, 80);
-  return `${clean}-${new Date(at).toISOString().replace(/[:.]/g, '').slice(0, 15)}.png`;
+  return `${clean}-${new Date(at).toISOString().replace(/[-:]/g, '').slice(0, 15)}.png`;
 }
