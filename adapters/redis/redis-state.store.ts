@@ -100,7 +100,7 @@ export class RedisStateStore implements StateStore, KpiHistory {
 
   /** KPI points of one node for charts (24 h, one per sweep interval), oldest first. */
   kpiHistory(node: string, from: number, to: number): Promise<KpiPoint[]> {
-    return readKpiHistory(this.#r, this.#k('kpi', node), from, to, this.#kpiBucketMs);
+    return readKpiHistory(this.#r, this.#k('kpi', node), from, to);
   }
 
   #approvalExpireAt(req: ApprovalRequest): number {
