@@ -3,9 +3,9 @@ import type { ChartSpec } from '../../src/charts/kpi.types.ts';
 import { chartSvg, type ChartStyle } from './chart-svg.ts';
 
 /**
- * The chart as PNG bytes, rasterised in process by resvg (Rust, no browser, no canvas): about 5 ms for
- * an 800×360 chart. Labels use the system's fonts (DejaVu on Debian: `fonts-dejavu-core`); without
- * any font the lines are still drawn, the labels are left out.
+ * The chart as PNG bytes, rasterised in process by resvg (Rust, no browser, no canvas; see
+ * docs/charts.md for the cost). Labels use the system's fonts (DejaVu on Debian: `fonts-dejavu-core`);
+ * without any font the lines are still drawn and the labels are left out.
  */
 export function chartPng(spec: ChartSpec, style: Partial<ChartStyle> = {}): Buffer {
   const svg = chartSvg(spec, style);
