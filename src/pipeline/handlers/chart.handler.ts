@@ -47,7 +47,7 @@ export async function chartHandler(ctx: HandlerContext): Promise<void> {
   const limit = threshold !== undefined ? ` · threshold ${kpi === 'head_age' ? shortDuration(threshold) : threshold} (dashed)` : '';
   const message = titled(`📈 ${request.title}`, [
     sparklineBlock(chart),
-    { type: 'context', text: points ? `${points} stored points · one line per node${limit} · kinds: ${KPIS.join(', ')}` : `No stored history for ${target} in that window yet — the health sweep records one point per interval.` },
+    { type: 'context', text: points ? `${points} stored point${points === 1 ? '' : 's'} · one line per node${limit} · kinds: ${KPIS.join(', ')}` : `No stored history for ${target} in that window yet — the health sweep records one point per interval.` },
   ]);
   await ctx.respond({ ...message, ...(points ? { attachments: [{ kind: 'chart', filename: chartFilename(kpi, target, now), alt: request.title, request, chart }] } : {}) });
 }
