@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -16,6 +16,10 @@ import { startGanache, type GanacheHandle } from '../../adapters/local/ganache.p
 import { writeE2eFleet } from '../helpers/e2e-fleet.ts';
 import { decodePng } from '../helpers/png-decode.ts';
 import { runCli } from '../helpers/run-cli.ts';
+import { startBotProcess } from '../helpers/bot-process.ts';
+import { formBody, postSigned } from '../helpers/slack-sign.ts';
+import { startSlackStandIn } from '../stand-ins/slack-api.stand-in.ts';
+import { slashCommandFields, TEAM } from '../stand-ins/slack-payloads.ts';
 
 let eth: GanacheHandle;
 let dir: string;
@@ -71,6 +75,32 @@ describe('chainops console with no REDIS_URL', () => {
     const { readFileSync } = await import('node:fs');
     const img = decodePng(readFileSync(path!));
     assert.deepEqual([img.width, img.height], [800, 360]);
+  });
+});
+
+describe('chainops all with no REDIS_URL', () => {
+  test('runs bot and worker on its own Redis in the data dir; Slack gets answers; the lock goes with it', async () => {
+    const slack = await startSlackStandIn({ botToken: 'xoxb-standalone' });
+    const data = join(dir, 'data-all');
+    const port = await freePort();
+    await mkdir(join(dir, 'all'));
+    const fleetPath = await writeE2eFleet(join(dir, 'all'), { urls: { 'eth-1': eth.url }, onlyNodes: ['eth-1'], healthInterval: '1s', slack: { channel: 'C0OPS', operators: [`${TEAM}/U0CAROL`] } });
+    const all = await startBotProcess('all', { CHAINOPS_CONFIG: fleetPath, CHAINOPS_DATA_DIR: data, CHAINOPS_PREFIX: 'standalone', LOG_LEVEL: 'info', PORT: String(port), METRICS_PORT: '0',
+      SLACK_BOT_TOKEN: 'xoxb-standalone', SLACK_SIGNING_SECRET: 'standalone-secret', SLACK_API_URL: slack.url }, 60_000);
+    try {
+      await all.waitForLog((l) => l.msg === 'bot started', 'bot started', 60_000);
+      assert.ok(all.logs().some((l) => /running its own redis-server/.test(String(l.msg))), 'it says it runs its own Redis');
+      assert.ok(existsSync(join(data, 'chainops.lock')), 'the data dir is taken while it runs');
+      const body = formBody(slashCommandFields({ text: 'status', user: 'U0CAROL', channel: 'C0OPS', responseUrl: slack.responseUrl('status') }));
+      assert.equal((await postSigned(`http://127.0.0.1:${port}/slack/events`, 'standalone-secret', body)).status, 200);
+      const answer = await slack.waitForCall('chat.postMessage', (c) => /Fleet status/.test(c.args.text ?? JSON.stringify(c.args.blocks)), 30_000);
+      assert.equal(answer.args.channel, 'C0OPS');
+    } finally {
+      await all.stop();
+      await slack.stop();
+    }
+    assert.ok(aofFiles(data).some((f) => /\.aof$/.test(f)), 'an AOF in the data dir');
+    assert.ok(!existsSync(join(data, 'chainops.lock')), 'the lock is gone once it stopped');
   });
 });
 
