@@ -43,6 +43,8 @@ ARG ANSIBLE_CORE_VERSION=2.14.18-0+deb12u2
 ARG OPENSSH_CLIENT_VERSION=1:9.2p1-2+deb12u10
 ARG GIT_VERSION=1:2.39.5-0+deb12u3
 ARG TINI_VERSION=0.19.0-1+b3
+# Chart labels (PNG charts in alert threads) are drawn with this font.
+ARG FONTS_DEJAVU_VERSION=2.37-6
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       ca-certificates \
@@ -50,6 +52,7 @@ RUN apt-get update \
       ansible-core=${ANSIBLE_CORE_VERSION} \
       openssh-client=${OPENSSH_CLIENT_VERSION} \
       git=${GIT_VERSION} \
+      fonts-dejavu-core=${FONTS_DEJAVU_VERSION} \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=terraform /usr/local/bin/terraform /usr/local/bin/terraform
 ENV NODE_ENV=production \
@@ -67,9 +70,9 @@ COPY --from=build /app/dist ./dist
 COPY adapters/ansible/callback_plugins/chainops_jsonl.py ./adapters/ansible/callback_plugins/
 COPY examples ./examples
 USER node
-EXPOSE 3000 9464
+EXPOSE 3000 9464 9465
 # One probe for every role: it reads the role from the command (PID 1 is tini -- node … <role>) and asks
-# /healthz where that role serves it — the bot on PORT, a worker on METRICS_PORT.
+# /healthz where that role serves it — the bot on PORT (BOT_METRICS_PORT when Discord HTTP owns PORT), a worker on METRICS_PORT.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s CMD ["node", "dist/src/main/healthcheck.js"]
 ENTRYPOINT ["/usr/bin/tini", "--", "node", "dist/src/main/cli.js"]
 CMD ["all"]

@@ -7,6 +7,7 @@ import type { ChatPort } from '../../src/ports/chat.port.ts';
 import { paint, scrub, visibleWidth } from './ansi.ts';
 import { ButtonRegistry } from './button-registry.ts';
 import { renderText, severityMarker } from './text-renderer.ts';
+import { defaultChartDir, writeChartFile } from './chart-file.ts';
 
 export interface ConsoleChatOptions {
   /** ANSI colour; callers usually pass `shouldColor(output)`. @defaultValue false */
@@ -17,6 +18,8 @@ export interface ConsoleChatOptions {
   ascii?: boolean;
   /** The console's own channel; messages to any other channel (alert routes) show `[channel]`. @defaultValue 'console' */
   channelId?: string;
+  /** Where chart PNGs are written (their paths are printed). @defaultValue `$CHAINOPS_DATA_DIR/charts` or `<tmp>/chainops-charts` */
+  chartDir?: string;
 }
 
 /** Hooks so an interactive session can clear its prompt before an asynchronous print and redraw it after. */
@@ -40,6 +43,7 @@ export class ConsoleChat implements ChatPort {
   private readonly width: number;
   private readonly ascii: boolean;
   readonly channelId: string;
+  private readonly chartDir: string;
 
   constructor(
     private readonly output: Writable,
@@ -49,6 +53,7 @@ export class ConsoleChat implements ChatPort {
     this.width = opts.width ?? 80;
     this.ascii = opts.ascii ?? false;
     this.channelId = opts.channelId ?? 'console';
+    this.chartDir = opts.chartDir ?? defaultChartDir();
   }
 
   /** Prints a new message (under its thread when `conversation.threadId` is set). */
@@ -112,12 +117,12 @@ export class ConsoleChat implements ChatPort {
       ref,
       message.blocks.flatMap((b) => (b.type === 'actions' ? b.buttons : [])),
     );
-    const body = renderText(message, {
+    const body = [renderText(message, {
       color: this.color,
       width: this.width - indent.length,
       ascii: this.ascii,
       buttonNumbers: numbers,
-    });
+    }), ...this.charts(message)].join('\n');
     const notes = [
       ref.channelId !== this.channelId ? `[${ref.channelId}]` : '',
       message.ephemeral ? '(only you)' : '',
@@ -131,6 +136,18 @@ export class ConsoleChat implements ChatPort {
       ...lines.map((l) => (l === '' ? '' : indent + l.trimEnd())),
     ];
     this.write(out.join('\n') + '\n');
+  }
+
+  /** Writes each chart attachment to a PNG file; one line per chart with its path. */
+  private charts(message: Message): string[] {
+    return (message.attachments ?? []).map((a) => {
+      try {
+        const path = writeChartFile(this.chartDir, a);
+        return path ? `${this.ascii ? 'chart:' : '📈'} ${path}` : `${this.ascii ? 'chart:' : '📈'} (no data to draw)`;
+      } catch (err) {
+        return `✖ could not write the chart to ${this.chartDir}: ${(err as Error).message}`;
+      }
+    });
   }
 
   private write(text: string): void {

@@ -14,6 +14,7 @@ import { DiscordCallError, describeDiscordError } from './discord-api-errors.ts'
 import { renderDiscordMessage } from './discord-embed.renderer.ts';
 import { LIMITS, truncateEnd } from './discord-limits.ts';
 import { NO_MENTIONS } from './discord-rest.ts';
+import { withCharts } from './discord-chart-files.ts';
 import type { WebhookTokens } from './discord-webhook-tokens.ts';
 
 /** Discord's error code when a message already has a thread; that thread's id is the message id. */
@@ -77,7 +78,8 @@ export class DiscordChat implements ChatPort {
 
   async #post(conversation: Conversation, message: Message): Promise<MessageRef> {
     const channel = conversation.threadId ?? conversation.channelId;
-    const posted = (await this.deps.rest.post(Routes.channelMessages(channel), { body: discordBody(message) })) as { id: string };
+    // Charts travel as attachments of the new message (multipart/form-data).
+    const posted = (await this.deps.rest.post(Routes.channelMessages(channel), withCharts(message, discordBody(message)))) as { id: string };
     this.#rememberTitle(posted.id, message);
     return {
       platform: 'discord',

@@ -17,8 +17,10 @@ function quoted(raw: string): string {
   return `"${value.replace(/"/g, "'")}"`;
 }
 
+/** The subcommand chosen, also inside the overflow group (`/chainops more chart`). */
 function subcommandOf(options: InteractionOption[] | undefined): InteractionOption | undefined {
-  return options?.find((o) => o.type === OptionType.Subcommand);
+  const group = options?.find((o) => o.type === OptionType.SubcommandGroup);
+  return (group ? group.options : options)?.find((o) => o.type === OptionType.Subcommand);
 }
 
 /** `/chainops <verb> <args in grammar order> --flag value …`. Unknown options are passed through for the parser to refuse. */

@@ -6,7 +6,10 @@ import { GRAMMAR, type ArgSpec, type FlagSpec, type ValueKind, type VerbSpec } f
 import { truncateEnd } from './discord-limits.ts';
 
 /** Application command option types (https://discord.com/developers/docs/interactions/application-commands). */
-export const OptionType = { Subcommand: 1, String: 3, Integer: 4, Boolean: 5 } as const;
+export const OptionType = { Subcommand: 1, SubcommandGroup: 2, String: 3, Integer: 4, Boolean: 5 } as const;
+
+/** Discord allows 25 subcommands: verbs past the 24th are subcommands of this group (`/chainops more chart …`). */
+export const OVERFLOW_GROUP = 'more';
 
 /** Kinds whose values come from the fleet, so Discord asks us (autocomplete) while the user types. */
 export const AUTOCOMPLETE_KINDS = ['group', 'node', 'target', 'env', 'version'] as const;
@@ -90,14 +93,19 @@ function subcommand(spec: VerbSpec): CommandOption {
 
 /** The `/chainops` command, ready for the bulk-overwrite PUT. Throws if the grammar outgrows Discord's limits. */
 export function buildChainopsCommand(grammar: readonly VerbSpec[] = GRAMMAR): ChatInputCommand {
-  if (grammar.length > MAX_SUBCOMMANDS) throw new Error(`grammar: ${grammar.length} verbs; Discord allows ${MAX_SUBCOMMANDS} subcommands`);
+  if (grammar.length > 2 * MAX_SUBCOMMANDS - 1) throw new Error(`grammar: ${grammar.length} verbs; Discord allows ${MAX_SUBCOMMANDS} subcommands and one overflow group`);
+  const top = grammar.length > MAX_SUBCOMMANDS ? grammar.slice(0, MAX_SUBCOMMANDS - 1) : grammar;
+  const rest = grammar.slice(top.length);
+  const group: CommandOption[] = rest.length
+    ? [{ type: OptionType.SubcommandGroup, name: OVERFLOW_GROUP, description: `more commands: ${rest.map((s) => s.verb).join(', ')}`, options: rest.map(subcommand) }]
+    : [];
   return {
     name: COMMAND_NAME,
     description: 'Run your blockchain node fleet: status, health, upgrades, approvals, alerts',
     type: 1,
     contexts: [0],
     integration_types: [0],
-    options: grammar.map(subcommand),
+    options: [...top.map(subcommand), ...group],
   };
 }
 

@@ -9,6 +9,7 @@ import type { Conversation, MessageRef } from '../../src/chat/chat-event.ts';
 import type { Responder } from '../../src/chat/dispatch.ts';
 import type { Message } from '../../src/chat/message.ts';
 import { discordBody } from './discord-chat.port.ts';
+import { withCharts } from './discord-chart-files.ts';
 import type { WebhookTokens } from './discord-webhook-tokens.ts';
 
 /** Message flag: only the invoking user sees it. */
@@ -53,7 +54,7 @@ export function makeInteractionResponder(ctx: ResponderContext): Responder {
   const followUp = async (message: Message, ephemeral: boolean) => {
     const body = { ...discordBody(message), ...(ephemeral ? { flags: EPHEMERAL } : {}) };
     const posted = (await ctx.rest.post(Routes.webhook(ctx.applicationId, ctx.token), {
-      body,
+      ...withCharts(message, body),
       auth: false,
       query: new URLSearchParams({ wait: 'true' }),
     })) as { id: string };
@@ -61,7 +62,7 @@ export function makeInteractionResponder(ctx: ResponderContext): Responder {
   };
 
   const editOriginal = async (message: Message, ephemeral: boolean) => {
-    const posted = (await ctx.rest.patch(original, { body: discordBody(message), auth: false })) as { id: string };
+    const posted = (await ctx.rest.patch(original, { ...withCharts(message, discordBody(message)), auth: false })) as { id: string };
     return ephemeral ? undefined : refOf(posted);
   };
 

@@ -16,6 +16,8 @@ export interface RedisServerOptions {
   dir?: string;
   /** Keep an append-only file so a restart keeps the data. @defaultValue true */
   appendonly?: boolean;
+  /** The redis-server binary. @defaultValue /usr/bin/redis-server */
+  bin?: string;
 }
 
 export interface RedisServerHandle {
@@ -50,7 +52,7 @@ function ping(port: number): Promise<boolean> {
 }
 
 /** Spawn (argument array, no shell) and wait for PING; the child is killed if it never answers. */
-async function launch(port: number, dir: string, appendonly: boolean, cleanup: () => void): Promise<{ child: ChildProcess; output: () => string }> {
+async function launch(port: number, dir: string, appendonly: boolean, cleanup: () => void, bin = REDIS_BIN): Promise<{ child: ChildProcess; output: () => string }> {
   const args = [
     '--port', String(port),
     '--bind', '127.0.0.1',
@@ -59,7 +61,7 @@ async function launch(port: number, dir: string, appendonly: boolean, cleanup: (
     '--save', '',
     '--daemonize', 'no',
   ];
-  const child = spawn(REDIS_BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const output = keepTail(child);
   // If this process dies (crash, Ctrl-C), the server dies with it and its temp dir goes too.
   killWithParent(child, cleanup);
@@ -91,7 +93,7 @@ export async function startRedisServer(opts: RedisServerOptions = {}): Promise<R
   let current: ChildProcess;
   for (let attempt = 0; ; attempt++) {
     try {
-      current = (await launch(port, dir, appendonly, cleanup)).child;
+      current = (await launch(port, dir, appendonly, cleanup, opts.bin)).child;
       break;
     } catch (err) {
       const inUse = /address already in use/i.test(String(err));
@@ -125,7 +127,7 @@ export async function startRedisServer(opts: RedisServerOptions = {}): Promise<R
     async restart() {
       if (stopped) throw new Error('this redis-server was stopped; start a new one');
       await stopChild();
-      current = (await launch(port, dir, appendonly, cleanup)).child;
+      current = (await launch(port, dir, appendonly, cleanup, opts.bin)).child;
     },
   };
 }

@@ -6,6 +6,8 @@ import type { Snapshot } from '../../src/health/snapshot.ts';
 import { systemClock, type Clock } from '../../src/ports/clock.port.ts';
 import { ChainopsError } from '../../src/errors.ts';
 import * as lua from './redis-state.scripts.ts';
+import { addKpiPoint, readKpiHistory } from './redis-kpi-history.ts';
+import type { KpiHistory, KpiPoint } from '../../src/charts/kpi.types.ts';
 import {
   approvalSchema,
   freezeSchema,
@@ -28,12 +30,14 @@ export interface RedisStateOptions {
   approvalRetentionMs?: number;
   /** How long a message ref is remembered. @defaultValue 30 days */
   messageRefTtlMs?: number;
+  /** KPI history (charts) keeps one point per this bucket, 24 h long: pass the sweep interval. @defaultValue 30 000 ms */
+  kpiBucketMs?: number;
 }
 
 const DAY = 86_400_000;
 
 /** StateStore on Redis. It does not own the connection: the caller closes it. */
-export class RedisStateStore implements StateStore {
+export class RedisStateStore implements StateStore, KpiHistory {
   readonly #r: Redis;
   readonly #p: string;
   readonly #clock: Clock;
@@ -41,6 +45,7 @@ export class RedisStateStore implements StateStore {
   readonly #historyTtlMs: number;
   readonly #approvalRetentionMs: number;
   readonly #messageRefTtlMs: number;
+  readonly #kpiBucketMs: number;
 
   /** Wrap a connection (`createRedis(url, 'state')`) with the options above. */
   constructor(redis: Redis, opts: RedisStateOptions) {
@@ -51,6 +56,7 @@ export class RedisStateStore implements StateStore {
     this.#historyTtlMs = opts.historyTtlMs ?? 3_600_000;
     this.#approvalRetentionMs = opts.approvalRetentionMs ?? 7 * DAY;
     this.#messageRefTtlMs = opts.messageRefTtlMs ?? 30 * DAY;
+    this.#kpiBucketMs = Math.max(1_000, opts.kpiBucketMs ?? 30_000);
   }
 
   #k(...parts: string[]): string {
@@ -67,6 +73,7 @@ export class RedisStateStore implements StateStore {
       tx.lpush(hist, json);
       tx.ltrim(hist, 0, this.#historyLength - 1);
       tx.pexpire(hist, this.#historyTtlMs);
+      addKpiPoint(tx, this.#k('kpi', s.node), s, this.#kpiBucketMs);
     }
     await tx.exec();
   }
@@ -89,6 +96,11 @@ export class RedisStateStore implements StateStore {
     const key = this.#k('snap', 'hist', node);
     const raws = await this.#r.lrange(key, 0, Math.max(0, limit - 1));
     return raws.map((raw) => parseStored(snapshotSchema, raw, key));
+  }
+
+  /** KPI points of one node for charts (24 h, one per sweep interval), oldest first. */
+  kpiHistory(node: string, from: number, to: number): Promise<KpiPoint[]> {
+    return readKpiHistory(this.#r, this.#k('kpi', node), from, to);
   }
 
   #approvalExpireAt(req: ApprovalRequest): number {

@@ -7,6 +7,7 @@ import { ChainopsError } from '../../src/errors.ts';
 import type { ChatPort } from '../../src/ports/chat.port.ts';
 import { renderMessage } from './block-kit.renderer.ts';
 import { ChannelQueue } from './channel-queue.ts';
+import { uploadChart } from './slack-file-upload.ts';
 import { describeSlackError, rateLimitDelaySec, slackErrorCode, SlackRateLimitedError } from './slack-api-errors.ts';
 
 type WebClient = App['client'];
@@ -62,7 +63,23 @@ export class SlackChatPort implements ChatPort {
         unfurl_media: false,
       } as Parameters<WebClient['chat']['postMessage']>[0]),
     );
-    return ref(res.channel ?? channelId, res.ts, threadId);
+    const posted = ref(res.channel ?? channelId, res.ts, threadId);
+    await this.uploadCharts(message, posted);
+    return posted;
+  }
+
+  /**
+   * Charts go into the thread of the message just posted (or the thread it is in). A failed upload is
+   * logged, not thrown: the text is already out, and a retry of the whole item would post it twice.
+   */
+  private async uploadCharts(message: Message, posted: MessageRef): Promise<void> {
+    for (const a of message.attachments ?? []) {
+      try {
+        await uploadChart(this.client, (method, channel, send) => this.call(method, channel, send), posted.channelId, posted.threadId ?? posted.messageId, a);
+      } catch (err) {
+        this.log.warn({ channel: posted.channelId, file: a.filename, err: (err as Error).message }, 'the chart could not be uploaded to Slack; the message went out without it');
+      }
+    }
   }
 
   async update(target: MessageRef, message: Message): Promise<void> {

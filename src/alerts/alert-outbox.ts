@@ -4,6 +4,7 @@ import type { OutboxItem } from '../ports/outbox.port.ts';
 import { alertMessage, alertThreadMessage, alertTitle } from '../render/alert.message.ts';
 import { ago, isoTime } from '../render/basic.messages.ts';
 import type { Alert, AlertNotice } from './alert.types.ts';
+import { alertChartMessage } from '../charts/alert-chart.ts';
 
 /** The outbox key of an alert's root message on its n-th target (the first is `alert:<id>`). */
 export function alertKey(a: Pick<Alert, 'id'>, target?: Conversation, index = 0): string {
@@ -26,8 +27,11 @@ export function alertOutboxItems(n: AlertNotice, now: number): OutboxItem[] {
   const a = n.alert;
   const line = (text: string, severity: Severity = 'info') => threadItems(a, alertThreadMessage(text, severity));
   switch (n.kind) {
-    case 'fired':
-      return rootItems(a, now);
+    case 'fired': {
+      // The KPI chart goes in the thread; its data is read from the history when it is delivered.
+      const chart = alertChartMessage(a);
+      return [...rootItems(a, now), ...(chart ? threadItems(a, chart) : [])];
+    }
     case 'resolved':
       return [...rootItems(a, now), ...line(`✅ Resolved after ${ago((a.resolvedAt ?? now) - (a.firedAt ?? a.since)).replace(' ago', '')}: ${a.resolution ?? 'the condition cleared'}.`, 'ok')];
     case 'reminder':

@@ -1,3 +1,5 @@
+import type { ChartAttachment } from '../charts/chart-attachment.ts';
+
 /** Neutral message model: the core builds these; each adapter renders them within its limits. */
 
 export type Severity = 'info' | 'ok' | 'warn' | 'error';
@@ -30,4 +32,6 @@ export interface Message {
   severity?: Severity;
   /** Only the asker sees it (errors, help). */
   ephemeral?: boolean;
+  /** Images sent with the message (KPI charts); platforms without files show the text only. */
+  attachments?: ChartAttachment[];
 }

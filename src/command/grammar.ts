@@ -44,7 +44,7 @@ export interface VerbSpec {
 export const VERBS = [
   'help', 'status', 'nodes', 'health', 'upgrade', 'provision', 'decommission', 'drift', 'rollout',
   'approve', 'reject', 'lock', 'unlock', 'freeze', 'unfreeze', 'jobs', 'job', 'cancel', 'audit',
-  'alerts', 'ack', 'silence', 'plan', 'sync', 'run',
+  'alerts', 'ack', 'silence', 'plan', 'sync', 'run', 'chart',
 ] as const;
 export type Verb = (typeof VERBS)[number];
 
@@ -128,6 +128,14 @@ export const GRAMMAR: readonly VerbSpec[] = [
       { name: 'node', kind: 'node', required: true, help: 'node to run it on' },
     ],
     flags: [{ name: 'alert', kind: 'id', help: 'alert whose thread gets the result' }, { name: 'dry-run', kind: 'bool', help: 'check only: SSH reachability, or the playbook with --check --diff; changes nothing' }],
+  },
+  {
+    verb: 'chart', summary: 'a KPI of a node or group over time, as a chart', minRole: 'viewer',
+    args: [
+      { name: 'target', kind: 'target', required: true, help: 'node or group' },
+      { name: 'kpi', kind: 'choice', required: false, help: 'head|lag|head_age|peers|latency (default lag)', choices: ['head', 'lag', 'head_age', 'peers', 'latency'] },
+    ],
+    flags: [{ name: 'since', kind: 'duration', help: 'how far back, up to 24h (default 6h)' }],
   },
 ];
 

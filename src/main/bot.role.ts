@@ -14,6 +14,7 @@ import { botMetricsPortFrom, createRuntimeMetrics, serveMetricsAlone } from './m
 import { startApprovalSweeper } from './approval-sweeper.ts';
 import { readPagingEnv } from './paging-env.ts';
 import { readTelegramEnv } from './telegram-env.ts';
+import { withChartData } from './chart-delivery.ts';
 
 /**
  * Start every chat adapter the environment configures, plus the outbox consumer that turns worker
@@ -108,7 +109,7 @@ export async function startBotRole(rt: Runtime, env: Env, opts: { metricsPort?: 
     prefix: rt.prefix,
     platforms: [...chats.keys()],
     consumer: `bot-${process.pid}-${rt.core.newId()}`,
-    deliver: (item) => deliverOutboxItem(item, (p) => chats.get(p), rt.state),
+    deliver: async (item) => deliverOutboxItem(await withChartData(rt, item), (p) => chats.get(p), rt.state),
     logger: rt.logger,
   });
   const sweeper = startApprovalSweeper(rt.core);

@@ -5,6 +5,7 @@ import { formatProblems, parseFleet } from '../fleet/fleet.load.ts';
 import { fleetJsonSchema } from '../fleet/fleet.json-schema.ts';
 import { readEnv, type Env } from './env.ts';
 import { createLogger } from './logger.ts';
+import { redisForRole } from './redis-for-role.ts';
 
 // Roles are imported when chosen: `config check` must not load chat SDKs, and a broken optional
 // adapter must not stop the console from starting.
@@ -17,12 +18,6 @@ const roles = {
   host: () => import('../../jobs/worker-host.ts'),
 };
 
-function needRedis(env: Env): string {
-  if (!env.REDIS_URL) {
-    throw new Error('REDIS_URL is not set — point it at your Redis (e.g. redis://127.0.0.1:6379), or run `npm run demo`, which starts its own');
-  }
-  return env.REDIS_URL;
-}
 
 /** Who the console acts as: CHAINOPS_CONSOLE_USER, else the OS user (never self-declared: `--as` needs the fleet file's consent). */
 function consoleUser(env: Env): string {
@@ -39,7 +34,10 @@ function consoleUser(env: Env): string {
 async function serve(which: { bot: boolean; worker: boolean }): Promise<void> {
   const env = readEnv();
   const logger = createLogger(env.LOG_LEVEL);
-  const rt = await (await roles.runtime()).createRuntime({ redisUrl: needRedis(env), prefix: env.CHAINOPS_PREFIX, fleetPath: env.CHAINOPS_CONFIG, logger });
+  // `all` is the single-process mode: without REDIS_URL it runs its own Redis.
+  const redis = await redisForRole(which.bot && which.worker ? 'single' : 'scale-out', env);
+  if (redis.embedded) logger.info({ dataDir: redis.dir, redis: redis.url }, 'no REDIS_URL: running its own redis-server with AOF in the data dir');
+  const rt = await (await roles.runtime()).createRuntime({ redisUrl: redis.url, prefix: env.CHAINOPS_PREFIX, fleetPath: env.CHAINOPS_CONFIG, logger });
   const parts: Array<{ close(): Promise<void> }> = [];
   if (which.worker) {
     const worker = await roles.worker();
@@ -50,7 +48,15 @@ async function serve(which: { bot: boolean; worker: boolean }): Promise<void> {
   (await roles.host()).onShutdown(['SIGTERM', 'SIGINT'], async () => {
     for (const p of parts.reverse()) await p.close();
     await rt.close();
+    await redis.stop();
   }, logger);
+}
+
+/** The worker inside a console process; its /metrics takes a free port unless METRICS_PORT says otherwise. */
+async function startLocalWorker(rt: import('./runtime.ts').Runtime, env: Env): Promise<{ close(): Promise<void> }> {
+  process.env['METRICS_PORT'] ??= '0';
+  const worker = await roles.worker();
+  return worker.startWorkerRole(rt, worker.workerOptions(env));
 }
 
 const program = new Command()
@@ -70,9 +76,15 @@ program
   .action(async (opts: { exec?: string; as?: string }) => {
     const env = readEnv();
     const logger = createLogger(env.LOG_LEVEL === 'info' ? 'warn' : env.LOG_LEVEL);
-    const rt = await (await roles.runtime()).createRuntime({ redisUrl: needRedis(env), prefix: env.CHAINOPS_PREFIX, fleetPath: env.CHAINOPS_CONFIG, logger });
+    // Without REDIS_URL the console runs on its own: its own Redis (AOF in the data dir) and the worker in this process.
+    const redis = await redisForRole('single', env);
+    const rt = await (await roles.runtime()).createRuntime({ redisUrl: redis.url, prefix: env.CHAINOPS_PREFIX, fleetPath: env.CHAINOPS_CONFIG, logger });
+    const worker = redis.embedded ? await startLocalWorker(rt, env) : undefined;
+    if (redis.embedded && opts.exec === undefined) console.error(`ChainOps on its own: redis-server with its data in ${redis.dir}, the worker in this process (set REDIS_URL to use your Redis and workers).`);
     const code = await (await roles.console()).runConsoleRole(rt, { user: consoleUser(env), ...(opts.as !== undefined ? { as: opts.as } : {}), ...(opts.exec !== undefined ? { exec: opts.exec } : {}) });
+    await worker?.close();
     await rt.close();
+    await redis.stop();
     process.exit(code);
   });
 
@@ -121,6 +133,12 @@ config
   .command('schema')
   .description('print the JSON Schema of the fleet file (for editor completion)')
   .action(() => console.log(JSON.stringify(fleetJsonSchema(), null, 2)));
+
+// `chainops` alone: the help, on stdout, as a successful answer.
+if (process.argv.length <= 2) {
+  program.outputHelp();
+  process.exit(0);
+}
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(`✖ ${err instanceof Error ? err.message : String(err)}`);

@@ -4,6 +4,7 @@ import { createDispatch } from '../pipeline/create-dispatch.ts';
 import { deliverOutboxItem } from '../pipeline/outbox-delivery.ts';
 import type { Runtime } from './runtime.ts';
 import { startApprovalSweeper } from './approval-sweeper.ts';
+import { withChartData } from './chart-delivery.ts';
 
 export interface ConsoleRoleOptions {
   /** Who the console acts as: CHAINOPS_CONSOLE_USER or the OS user. */
@@ -47,7 +48,7 @@ export async function runConsoleRole(rt: Runtime, opts: ConsoleRoleOptions): Pro
     prefix: rt.prefix,
     platforms: ['console'],
     consumer: `console-${process.pid}`,
-    deliver: (item) => deliverOutboxItem(item, (p) => (p === 'console' ? chat : undefined), rt.state),
+    deliver: async (item) => deliverOutboxItem(await withChartData(rt, item), (p) => (p === 'console' ? chat : undefined), rt.state),
     logger: rt.logger,
   });
   const sweeper = startApprovalSweeper(rt.core);

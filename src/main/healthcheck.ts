@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { readEnv } from './env.ts';
-import { metricsPortFrom } from './metrics-http.ts';
+import { botMetricsPortFrom, metricsPortFrom } from './metrics-http.ts';
 
 export type ServeRole = 'bot' | 'worker' | 'all';
 const ROLES: readonly ServeRole[] = ['bot', 'worker', 'all'];
@@ -22,14 +22,14 @@ export function roleFromCmdline(cmdline: string): ServeRole | undefined {
 
 /**
  * Where `role` answers /healthz, from the same environment the process reads (see bot.role.ts): a
- * worker on METRICS_PORT; a bot on PORT, except when Discord's HTTP interactions receiver owns PORT
- * alone, which serves nothing else — then on METRICS_PORT.
+ * worker on METRICS_PORT; a bot on its public PORT, except when Discord's HTTP interactions receiver
+ * owns PORT alone, which serves nothing else — then on its own BOT_METRICS_PORT.
  */
 export function healthUrl(role: ServeRole, env: NodeJS.ProcessEnv = process.env): string {
   const e = readEnv(env);
   const slack = Boolean(e.SLACK_BOT_TOKEN || e.SLACK_SIGNING_SECRET);
   const discordOwnsPort = Boolean(e.DISCORD_TOKEN || e.DISCORD_APPLICATION_ID) && e.DISCORD_MODE === 'http' && !slack;
-  const port = role === 'worker' || discordOwnsPort ? metricsPortFrom(env) : e.PORT;
+  const port = role === 'worker' ? metricsPortFrom(env) : discordOwnsPort ? botMetricsPortFrom(env) : e.PORT;
   return `http://127.0.0.1:${port}/healthz`;
 }
 

@@ -87,7 +87,7 @@ export async function createRuntime(opts: {
     return c;
   };
   const stateRedis = connect('state');
-  const state = new RedisStateStore(stateRedis, { prefix: opts.prefix });
+  const state = new RedisStateStore(stateRedis, { prefix: opts.prefix, kpiBucketMs: fleet.health.interval });
   const audit = new RedisAuditLog(stateRedis, { prefix: opts.prefix, logger: opts.logger });
   const queue = new BullJobQueue({ connection: connect('producer'), prefix: opts.prefix, logger: opts.logger, jobOptions: { page: { attempts: PAGE_ATTEMPTS, backoff: PAGE_BACKOFF } } });
   const outbox = new RedisOutbox(stateRedis, opts.prefix);
@@ -112,6 +112,7 @@ export async function createRuntime(opts: {
     newId,
     alerts,
     rollouts,
+    kpi: state,
     playbookDigest: (playbook) => playbookTreeDigest(resolve(dirname(opts.fleetPath), playbook), { exclude: [opts.fleetPath] }),
     checkNow: (nodes) => {
       const f = current();

@@ -1,3 +1,4 @@
+import type { KpiHistory } from '../charts/kpi.types.ts';
 import type { Fleet } from '../fleet/fleet.schema.ts';
 import type { Snapshot } from '../health/snapshot.ts';
 import type { AlertStore } from '../ports/alert.port.ts';
@@ -38,6 +39,8 @@ export interface CoreDeps {
   playbookDigest?: (playbook: string) => Promise<string | undefined>;
   /** Alerts and silences (`alerts`, `ack`, `silence`); without it those commands say it is not set up. */
   alerts?: AlertStore;
+  /** Stored KPI history for `chart` (Redis); without it `chart` says it is not set up. */
+  kpi?: KpiHistory;
   /** Short random id part, e.g. `4f2a9c`; injectable for deterministic tests. */
   newId: () => string;
 }

@@ -60,7 +60,7 @@ export function messageObject(ids: StandInIds, id: string, channelId: string, bo
     timestamp: new Date().toISOString(), edited_timestamp: null,
   };
   const next: Record<string, unknown> = { ...base };
-  for (const key of ['content', 'embeds', 'components', 'flags'] as const) if (body[key] !== undefined) next[key] = body[key];
+  for (const key of ['content', 'embeds', 'components', 'flags', 'attachments'] as const) if (body[key] !== undefined) next[key] = body[key];
   if (prior) next.edited_timestamp = new Date().toISOString();
   return next;
 }

@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { messageObject, snowflake, threadChannel, type StandInIds } from './discord-payloads.stand-in.ts';
+import { parseMultipart, type FormPart } from './multipart.stand-in.ts';
 
 export interface RecordedCall {
   seq: number;
@@ -19,6 +20,8 @@ export interface RecordedCall {
   body: any;
   /** The request body exactly as received (secret scans look here). */
   raw: string;
+  /** multipart/form-data file parts (`files[n]`); `body` is then the parsed `payload_json`. */
+  files?: FormPart[];
   at: number;
 }
 
@@ -48,16 +51,24 @@ export function handleRest(ids: StandInIds, st: RestState, gatewayUrl: () => str
   req.on('data', (c: Buffer) => chunks.push(c));
   req.on('end', () => {
     const url = new URL(req.url ?? '/', 'http://stand-in');
-    const text = Buffer.concat(chunks).toString('utf8');
+    const buf = Buffer.concat(chunks);
+    const text = buf.toString('utf8');
     let body: unknown = undefined;
+    let files: FormPart[] | undefined;
     try {
-      body = text ? JSON.parse(text) : undefined;
+      if (/^multipart\/form-data/i.test(String(req.headers['content-type'] ?? ''))) {
+        // Discord's uploads: the JSON body in `payload_json`, each file in `files[n]`.
+        const parts = parseMultipart(buf, String(req.headers['content-type']));
+        const json = parts.find((p) => p.name === 'payload_json');
+        body = json ? JSON.parse(json.data.toString('utf8')) : {};
+        files = parts.filter((p) => p.name !== 'payload_json');
+      } else body = text ? JSON.parse(text) : undefined;
     } catch {
       body = text;
     }
     const call: RecordedCall = {
       seq: st.calls.length, method: req.method ?? 'GET', path: url.pathname, route: url.pathname.replace(/%40/gi, '@'),
-      query: Object.fromEntries(url.searchParams), ...(req.headers.authorization ? { auth: req.headers.authorization } : {}), body, raw: text, at: Date.now(),
+      query: Object.fromEntries(url.searchParams), ...(req.headers.authorization ? { auth: req.headers.authorization } : {}), body, raw: text, ...(files ? { files } : {}), at: Date.now(),
     };
     st.calls.push(call);
     st.onCall.splice(0).forEach((f) => f());
@@ -99,8 +110,29 @@ function limited(st: RestState, call: RecordedCall): Reply | undefined {
   };
 }
 
+/**
+ * Every `attachments[i]` of a body with files must name a `files[id]` part, as Discord requires; the
+ * message then lists them as attachment objects.
+ */
+function attachmentsOf(c: RecordedCall): { error?: Reply; attachments?: Array<Record<string, unknown>> } {
+  type Wanted = { id: number | string; filename?: string; description?: string };
+  const wanted = c.body?.attachments as Wanted[] | undefined;
+  if (!c.files?.length) return wanted?.length ? { error: { status: 400, body: { message: 'Invalid Form Body', code: 50035 } } } : {};
+  const out: Array<Record<string, unknown>> = [];
+  for (const a of wanted ?? c.files.map((_, id): Wanted => ({ id }))) {
+    const part = c.files.find((f) => f.name === `files[${a.id}]`);
+    if (!part) return { error: { status: 400, body: { message: 'Invalid Form Body', code: 50035, errors: { attachments: { _errors: [{ code: 'ATTACHMENT_NOT_FOUND', message: `no files[${a.id}] part` }] } } } } };
+    const id = snowflake();
+    out.push({ id, filename: a.filename ?? part.filename, size: part.data.length, content_type: part.contentType, ...(a.description ? { description: a.description } : {}), url: `https://cdn.discordapp.com/attachments/${id}/${a.filename ?? part.filename}` });
+  }
+  return { attachments: out };
+}
+
 function route(ids: StandInIds, st: RestState, gatewayUrl: () => string, validToken: string, c: RecordedCall): Reply {
   const m = (re: RegExp) => re.exec(c.route);
+  const files = attachmentsOf(c);
+  if (files.error) return files.error;
+  if (files.attachments) c.body = { ...c.body, attachments: files.attachments };
   const botAuth = c.auth === `Bot ${validToken}`;
   const rl = limited(st, c);
   if (rl) return rl;

@@ -2,6 +2,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { checkBlocks } from './slack-blocks.check.ts';
 import { SlackSocketStandIn } from './slack-socket.stand-in.ts';
+import { SlackFilesStandIn, type StoredFile } from './slack-files.stand-in.ts';
+
+export type { StoredFile };
 
 /**
  * A loopback stand-in for Slack's Web API (docs.slack.dev/reference/methods), for tests only.
@@ -49,6 +52,8 @@ export interface SlackStandIn {
   origin: string;
   calls: SlackCall[];
   messages: StoredMessage[];
+  /** Files by the order their upload URL was asked for. */
+  files: StoredFile[];
   socket: SlackSocketStandIn;
   /** A response_url pointing at this stand-in (answers are recorded as method `response_url`). */
   responseUrl(id?: string): string;
@@ -61,7 +66,7 @@ export interface SlackStandIn {
 
 interface FailRule { method: string; error: string | 429; left: number; retryAfterSec: number; match?: (args: Record<string, any>) => boolean }
 
-const JSON_FIELDS = ['blocks', 'attachments', 'view', 'metadata'];
+const JSON_FIELDS = ['blocks', 'attachments', 'view', 'metadata', 'files'];
 
 export async function startSlackStandIn(opts: SlackStandInOptions = {}): Promise<SlackStandIn> {
   const teamId = opts.teamId ?? 'T0STANDIN';
@@ -78,10 +83,13 @@ export async function startSlackStandIn(opts: SlackStandInOptions = {}): Promise
   const socket = new SlackSocketStandIn(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const uploads = new SlackFilesStandIn(origin, calls);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? '/', origin).pathname;
-    const raw = await readBody(req);
+    const body = await readBody(req);
+    if (path.startsWith('/upload/')) return uploads.receive(path.slice('/upload/'.length), req, body, res);
+    const raw = body.toString('utf8');
     const contentType = String(req.headers['content-type'] ?? '').split(';')[0]!.trim();
     const args = parseArgs(raw, contentType);
     if (path.startsWith('/response/')) {
@@ -149,6 +157,9 @@ export async function startSlackStandIn(opts: SlackStandInOptions = {}): Promise
         if (bad) return { ok: false, error: bad.error === 'msg_blocks_too_long' ? 'invalid_arguments' : bad.error, response_metadata: { messages: bad.messages } };
         return { ok: true, view: { id: `V${String(++seq).padStart(8, '0')}`, team_id: teamId, hash: `h${seq}`, ...view } };
       }
+      case 'files.getUploadURLExternal':
+      case 'files.completeUploadExternal':
+        return uploads.answer(method, a, messages);
       case 'apps.connections.open':
         return { ok: true, url: `${origin.replace('http', 'ws')}/link/?ticket=stand-in-${++seq}&app_id=A0STANDIN` };
       default:
@@ -176,6 +187,7 @@ export async function startSlackStandIn(opts: SlackStandInOptions = {}): Promise
     origin,
     calls,
     messages,
+    files: uploads.files,
     socket,
     callsOf,
     responseUrl: (id = String(++seq)) => `${origin}/response/${id}`,
@@ -223,16 +235,16 @@ function parseArgs(raw: string, contentType: string): Record<string, any> {
   return args;
 }
 
-function bearer(req: IncomingMessage): string | undefined {
+export function bearer(req: IncomingMessage): string | undefined {
   const h = req.headers.authorization;
   return h?.startsWith('Bearer ') ? h.slice(7) : undefined;
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }

@@ -122,7 +122,15 @@ describe('alert lifecycle over sweeps', () => {
     assert.deepEqual(a.targets, [{ platform: 'slack', channelId: 'C0PROD' }, { platform: 'console', channelId: 'ops' }]);
     assert.deepEqual(e.notices.map((n) => n.kind), ['fired']);
     const fired = alertOutboxItems(e.notices[0]!, e.now());
-    assert.deepEqual(fired.map((i) => [i.op, i.key, i.conversation.channelId]), [['upsert', `alert:${a.id}`, 'C0PROD'], ['upsert', `alert:${a.id}:console:ops`, 'ops']]);
+    assert.deepEqual(fired.map((i) => [i.op, i.key, i.conversation.channelId]), [
+      ['upsert', `alert:${a.id}`, 'C0PROD'], ['upsert', `alert:${a.id}:console:ops`, 'ops'],
+      // The KPI chart in the thread: what to draw; its data is read from the history at delivery.
+      ['thread', `alert:${a.id}`, 'C0PROD'], ['thread', `alert:${a.id}:console:ops`, 'ops'],
+    ]);
+    const chart = fired[2]!.message.attachments?.[0];
+    assert.equal(chart?.request.kpi, 'head');
+    assert.deepEqual(chart?.request.nodes, ['eth-2']);
+    assert.deepEqual(chart?.request.shade, { from: a.since });
     const buttons = fired[0]!.message.blocks.flatMap((b) => (b.type === 'actions' ? b.buttons : [])).map((b) => `${b.actionId}:${b.value}`);
     assert.deepEqual(buttons, [`ack:${a.id}`, `alert-silence:${a.id} 1h`, `alert-run:diagnose eth-2 --alert ${a.id}`]);
     assert.match(fired[0]!.message.text, /FIRING unreachable on eth-2 \(prod\): unreachable: connection refused/);

@@ -48,6 +48,7 @@ describe('parseCommand: verbs and arguments', () => {
     ['silence eth-1 2h --reason noisy', 'silence', { target: 'eth-1', duration: 7_200_000, reason: 'noisy' }, '/chainops silence eth-1 2h --reason noisy'],
     ['silence al-abcd1234 1h --kind alert', 'silence', { target: 'al-abcd1234', duration: 3_600_000, kind: 'alert' }, '/chainops silence al-abcd1234 1h --kind alert'],
     ['run restart eth-1 --alert al-abcd1234', 'run', { action: 'restart', node: 'eth-1', alert: 'al-abcd1234' }, '/chainops run restart eth-1 --alert al-abcd1234'],
+    ['chart eth-1 peers --since 2h', 'chart', { target: 'eth-1', kpi: 'peers', since: 7_200_000 }, '/chainops chart eth-1 peers --since 2h'],
     ['plan', 'plan', {}, '/chainops plan'],
     ['plan prod', 'plan', { env: 'prod' }, '/chainops plan prod'],
     ['sync', 'sync', {}, '/chainops sync'],

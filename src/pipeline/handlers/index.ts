@@ -14,6 +14,7 @@ import { planHandler } from './plan.handler.ts';
 import { provisionHandler } from './provision.handler.ts';
 import { syncHandler } from './sync.handler.ts';
 import { runHandler } from './run.handler.ts';
+import { chartHandler } from './chart.handler.ts';
 
 export type Handler = (ctx: HandlerContext) => Promise<void>;
 
@@ -44,4 +45,5 @@ export const HANDLERS: Record<Verb, Handler> = {
   ack: ackHandler,
   silence: silenceHandler,
   run: runHandler,
+  chart: chartHandler,
 };
