@@ -23,6 +23,11 @@ export const DEFAULT_RULES: readonly AlertRuleInput[] = [
   { name: 'syncing', when: 'syncing', severity: 'warning' },
   { name: 'version', when: 'version != desired', severity: 'info' },
   { name: 'disk-used', when: 'disk_used > threshold', severity: 'warning' },
+  { name: 'chain-split', when: 'chain_split', severity: 'critical' },
+  { name: 'fork-unready', when: 'fork_unready', severity: 'critical', consecutive: 1 },
+  { name: 'fork-view', when: 'fork_view', severity: 'warning' },
+  { name: 'fork-stalled', when: 'fork_stalled', severity: 'critical' },
+  { name: 'client-supermajority', when: 'client_supermajority', severity: 'warning', consecutive: 1 },
 ];
 
 /** Defaults of the `alerts:` settings. */

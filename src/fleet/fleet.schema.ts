@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { envName, groupName, nodeName, version } from './names.ts';
 import { alertSettingsShape, checkAlertSettings } from '../alerts/alert-settings.schema.ts';
+import { chainTruthSchema, forkSchema } from '../health/chain-truth.schema.ts';
 
 /** Durations such as `30s`, `5m`, `2h`, `1d`; stored as milliseconds. */
 export const duration = z
@@ -221,6 +222,8 @@ export const fleetSchema = z
       .default({ interval: 30_000, timeout: 5_000, concurrency: 256, recheck: 1_000 }),
     alerts: z.object({ routes: z.array(alertRoute).default([]), ...alertSettingsShape }).strict().default({ routes: [] }),
     terraform: terraformSettings.optional().describe('Terraform/OpenTofu settings for provisioning; defaults apply when left out'),
+    forks: z.array(forkSchema).default([]).describe('scheduled hard forks: activation and minimum client versions (see docs/chain-truth.md)'),
+    chain_truth: chainTruthSchema.default(chainTruthSchema.parse({})).describe('chain-split and client-diversity settings'),
   })
   .strict()
   .superRefine((fleet, ctx) => {

@@ -44,6 +44,28 @@ function strip(v: string): string {
   return v.trim().replace(/^v/i, '').replace(/\+.*$/, '').toLowerCase();
 }
 
+// Names a client reports that differ from the name people use for it (Hardhat's node says `HardhatNetwork`).
+const ALIASES: Record<string, string> = { hardhatnetwork: 'hardhat' };
+
 function clientName(name: string): string {
-  return name.trim().toLowerCase().replace(/\s+/g, '-');
+  const clean = name.trim().toLowerCase().replace(/\s+/g, '-');
+  return ALIASES[clean] ?? clean;
+}
+
+/**
+ * Orders two versions: negative when `a` is older, 0 when the same release, positive when newer.
+ * Numeric parts compare as numbers (`1.10.0` > `1.9.2`); a pre-release (`1.2.0-rc.1`) is older than
+ * its release, as in SemVer.
+ */
+export function compareVersions(a: string, b: string): number {
+  const [coreA = '', preA] = strip(a).split(/-(.*)/s);
+  const [coreB = '', preB] = strip(b).split(/-(.*)/s);
+  const pa = coreA.split('.').map(Number);
+  const pb = coreB.split('.').map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0 && Number.isFinite(d)) return d;
+  }
+  if (preA === undefined || preB === undefined) return preA === preB ? 0 : preA === undefined ? 1 : -1;
+  return preA.localeCompare(preB, 'en', { numeric: true });
 }
