@@ -12,7 +12,9 @@ export interface AlertRuleInput {
 }
 
 /**
- * The rules in force when the fleet file sets no `alerts.rules`. Each follows the environment's
+ * The rules in force when the fleet file sets no `alerts.rules`. `client_supermajority` is not among
+ * them: it would warn on every single-client fleet; list it (`when: client_supermajority`) to page
+ * on it. The status header marks a supermajority either way. Each follows the environment's
  * thresholds, so a dev environment with `min_peers: 0` never pages about peers.
  */
 export const DEFAULT_RULES: readonly AlertRuleInput[] = [
@@ -27,7 +29,6 @@ export const DEFAULT_RULES: readonly AlertRuleInput[] = [
   { name: 'fork-unready', when: 'fork_unready', severity: 'critical', consecutive: 1 },
   { name: 'fork-view', when: 'fork_view', severity: 'warning' },
   { name: 'fork-stalled', when: 'fork_stalled', severity: 'critical' },
-  { name: 'client-supermajority', when: 'client_supermajority', severity: 'warning', consecutive: 1 },
 ];
 
 /** Defaults of the `alerts:` settings. */

@@ -23,6 +23,8 @@ export function parseCommand(text: string): ParseResult {
   const [first, ...rest] = tokens.words;
   if (first === undefined) return { ok: true, command: { verb: 'help', values: {}, canonical: '/chainops help' } };
   const verbWord = first.toLowerCase();
+  // `forks` is `status forks`: Discord allows 25 subcommands and /chainops already has 25 verbs.
+  if (verbWord === 'forks') return parseArgs(specOf('status'), ['forks', ...rest]);
   if (!(VERBS as readonly string[]).includes(verbWord)) {
     const suggestion = closest(verbWord, VERBS);
     const shown = printable(first);

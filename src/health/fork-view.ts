@@ -6,10 +6,10 @@ type Verdict = { bad: boolean | undefined; summary: string };
 
 function describe(v: ForkView): string {
   const next = v.nextForkId ? `next ${v.nextForkId} at ${new Date(v.nextActivation! * 1000).toISOString()}` : 'no fork scheduled';
-  return `fork ${v.currentForkId}, ${next}`;
+  return `fork ${v.currentForkId} (config ${v.currentDigest}), ${next}`;
 }
 
-const keyOf = (v: ForkView) => `${v.currentForkId}|${v.nextForkId ?? '-'}|${v.nextActivation ?? '-'}`;
+const keyOf = (v: ForkView) => `${v.currentForkId}|${v.currentDigest}|${v.nextForkId ?? '-'}|${v.nextActivation ?? '-'}|${v.nextDigest ?? '-'}`;
 
 /**
  * Per node that answered `eth_config` (EIP-7910): does its view of the fork schedule match the

@@ -50,7 +50,10 @@ export interface BlockHash {
 export interface ForkView {
   /** FORK_HASH (EIP-6122) of the fork in force, `0x` + 8 hex. */
   currentForkId: string;
+  /** Short digest of the whole current configuration (blob schedule, precompiles, system contracts). */
+  currentDigest: string;
   nextForkId?: string;
+  nextDigest?: string;
   /** Activation time of the next fork, epoch seconds. */
   nextActivation?: number;
 }
