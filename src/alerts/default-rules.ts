@@ -26,7 +26,7 @@ export const DEFAULT_RULES: readonly AlertRuleInput[] = [
   { name: 'version', when: 'version != desired', severity: 'info' },
   { name: 'disk-used', when: 'disk_used > threshold', severity: 'warning' },
   { name: 'chain-split', when: 'chain_split', severity: 'critical' },
-  { name: 'fork-unready', when: 'fork_unready', severity: 'critical', consecutive: 1 },
+  { name: 'fork-unready', when: 'fork_unready', severity: 'critical' },
   { name: 'fork-view', when: 'fork_view', severity: 'warning' },
   { name: 'fork-stalled', when: 'fork_stalled', severity: 'critical' },
 ];
