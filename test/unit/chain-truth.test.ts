@@ -200,3 +200,29 @@ describe('forks', () => {
     assert.equal(bad.success, false);
   });
 });
+
+describe('chain split: one differing height is enough', () => {
+  it('genesis agrees but the newest checkpoint differs: a split at that height, not agreement at genesis', () => {
+    const fleet = fleetOf();
+    const at = (h0: string, h16: string) => [{ height: 16, hash: `0x${h16.repeat(64)}` }, { height: 0, hash: `0x${h0.repeat(64)}` }];
+    const snaps = [
+      snap(fleet, 'eth-1', { head: 17, hashes: at('a', 'b') }),
+      snap(fleet, 'eth-2', { head: 18, hashes: at('a', 'b') }),
+      snap(fleet, 'eth-3', { head: 17, hashes: at('a', 'c') }),
+    ];
+    const [f] = findSplits(snaps);
+    assert.equal(f?.height, 16);
+    assert.deepEqual(f?.majority?.nodes, ['eth-1', 'eth-2']);
+    assert.deepEqual(f?.minorities.map((m) => [m.nodes, m.height, m.hash.slice(0, 4), m.versus?.slice(0, 4)]), [[['eth-3'], 16, '0xcc', '0xbb']]);
+  });
+
+  it('a node sharing no height with the others is left out rather than guessed about', () => {
+    const fleet = fleetOf();
+    const snaps = [
+      snap(fleet, 'eth-1', { hashes: [{ height: 32, hash: '0x01' }] }),
+      snap(fleet, 'eth-2', { hashes: [{ height: 32, hash: '0x01' }] }),
+      snap(fleet, 'eth-3', { hashes: [{ height: 900, hash: '0x02' }] }),
+    ];
+    assert.deepEqual(findSplits(snaps), []);
+  });
+});
