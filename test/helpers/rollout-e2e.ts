@@ -61,6 +61,7 @@ rollout:
   max_unavailable: ${opts.maxUnavailable}
   health_gate: { consecutive: 2, interval: 300ms, timeout: 8s }
 health: { interval: 2s, timeout: 2s }
+chain_truth: { split_skip: [ethereum/dev] }   # each ganache node is its own chain
 roles:
   operator: { console: [carol] }
   approver: { console: [bob] }
