@@ -29,6 +29,12 @@ export interface Snapshot {
   latencyMs: number;
   warnings: string[];
   /**
+   * What the node itself reports as wrong and that makes it unfit to serve, though it answers:
+   * a Beacon node whose execution client is offline or optimistic. Unlike warnings, these count
+   * against the node's verdict.
+   */
+  faults?: string[];
+  /**
    * Block hashes the node reported at its head and at checkpoint heights (`checkpointHeights`), so
    * fleet logic can compare nodes at a common height and find one on another chain. Lower-case hex,
    * no `0x` for the Bitcoin family (as its RPC writes them).
