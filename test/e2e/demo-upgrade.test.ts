@@ -39,7 +39,8 @@ test('the demo: drift shows 7.9.1 ≠ 7.9.2, an approved upgrade rolls all three
   await waitFor(async () => /Type \/chainops help/.test(out), { what: 'the demo console', timeoutMs: 180_000, intervalMs: 200, failIf: () => (demo!.exitCode !== null ? `the demo exited: ${out.slice(-3_000)}` : undefined) });
   assert.match(out, /Ethereum nodes run ganache 7\.9\.1, the fleet wants 7\.9\.2/, 'the nodes are upgradeable (sshd and Ansible here)');
 
-  const drift = await type('/chainops drift', /checked: versions of 5 nodes/);
+  // 3 ganache + anvil + hardhat + 2 litecoind.
+  const drift = await type('/chainops drift', /checked: versions of 7 nodes/);
   for (const n of ['eth-1', 'eth-2', 'eth-3']) assert.match(drift, new RegExp(`${n}\\s+${DEMO_ETH_OLD.replaceAll('.', '\\.')} → ${DEMO_ETH_NEW.replaceAll('.', '\\.')}`));
 
   const asked = await type(`/chainops upgrade eth-devnet ${DEMO_ETH_NEW} --env prod --as carol`, /Approval (ap-[a-z0-9]+)/);
@@ -56,7 +57,7 @@ test('the demo: drift shows 7.9.1 ≠ 7.9.2, an approved upgrade rolls all three
   assert.doesNotMatch(out, /FIRING · (unreachable|head-age|lag) on eth-/, 'the nodes the rollout restarted paged nobody (they were in maintenance)');
   const nodes = await type('/chainops nodes eth-devnet', /eth-3/);
   for (const n of ['eth-1', 'eth-2', 'eth-3']) assert.match(nodes, new RegExp(`${n}\\s.*ganache ${DEMO_ETH_NEW.replaceAll('.', '\\.')}`), nodes);
-  const after = await type('/chainops drift', /checked: versions of 5 nodes/);
+  const after = await type('/chainops drift', /checked: versions of 7 nodes/);
   assert.doesNotMatch(after, new RegExp(`eth-\\d\\s+${DEMO_ETH_OLD.replaceAll('.', '\\.')} →`), 'no version drift left');
   // What the nodes themselves answer, straight over RPC (the fleet file the demo wrote names their ports).
   const fleetFile = /fleet file: (\S+)/.exec(out)![1]!;

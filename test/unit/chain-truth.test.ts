@@ -226,3 +226,16 @@ describe('chain split: one differing height is enough', () => {
     assert.deepEqual(findSplits(snaps), []);
   });
 });
+
+describe('client diversity and upgrades', () => {
+  it('an upgrade of one client group never targets nodes of another client on the same chain', async () => {
+    const { planUpgrade } = await import('../../src/rollout/plan.ts');
+    const fleet = fleetOf({}, ['ganache', 'ganache', 'anvil', 'hardhat']);
+    const running = { 'eth-1': '7.9.1', 'eth-2': '7.9.1', 'eth-3': '1.7.1', 'eth-4': '2.29.1' };
+    const plan = planUpgrade(fleet, { target: 'ganache', version: '7.9.2', env: 'prod' }, running);
+    assert.deepEqual(plan.targets, ['eth-1', 'eth-2']);
+    assert.equal(planUpgrade(fleet, { target: 'anvil', version: '1.8.0', env: 'prod' }, running).targets.join(), 'eth-3');
+    // A single node is upgraded within its own group (its own client), whatever else shares the chain.
+    assert.deepEqual(planUpgrade(fleet, { target: 'eth-4', version: '2.30.0' }, running).targets, ['eth-4']);
+  });
+});
