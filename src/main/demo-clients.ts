@@ -13,7 +13,7 @@ export interface DemoExtras {
   forkAt?: number;
 }
 
-const CLIENT_NODES: Record<string, string> = { 'eth-4': 'eth-anvil', 'eth-5': 'eth-hardhat' };
+const CLIENT_NODES: Record<string, string> = { 'eth-4': 'anvil-devnet', 'eth-5': 'hardhat-devnet' };
 
 /**
  * An anvil and a Hardhat node next to the ganache ones (same chain id, 2 s blocks), so the demo's
