@@ -134,6 +134,18 @@ describe('BeaconChecker against Beacon API stand-ins', () => {
     assert.deepEqual([verdict?.status, verdict?.reasons], ['down', [snap.error]]);
   });
 
+  it('reads health 206 with a synced, verified head as the spec\'s other meaning: not ready, yet kept in the reference head', async (t) => {
+    const fixture = await restFixtureOf('beacon/healthy');
+    fixture.routes['GET /eth/v1/node/health'] = { status: 206 };
+    const server = await standIn(t, fixture);
+    const snap = await beacon.check(nodeAt(server.url), group, TIMEOUT);
+    assert.equal(snap.syncing, false);
+    assert.deepEqual(snap.faults, ['/eth/v1/node/health answered 206: syncing, or its execution client is optimistic or offline']);
+    const health = assessFleet(fleet, [{ ...snap, node: 'cl-1' }], snap.headTime! + 5_000);
+    assert.equal(health.nodes[0]?.status, 'degraded');
+    assert.equal(health.groups[0]?.referenceHead, 9_012_345);
+  });
+
   it('keeps a node with malformed answers reachable, with a clear error and no made-up values', async (t) => {
     const server = await standIn(t, await restFixtureOf('beacon/malformed'));
     const snap = await beacon.check(nodeAt(server.url), group, TIMEOUT);
