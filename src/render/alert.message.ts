@@ -12,7 +12,7 @@ const CHAIN_TITLES: Record<string, string> = { chain_split: 'chain split', clien
 export function alertTitle(a: Alert): string {
   if (a.scope !== 'chain') return `${a.rule} on ${a.node} (${a.env})`;
   // Chain-truth rules name themselves; the head-age rule's chain alert is the chain-stalled one.
-  const what = CHAIN_TITLES[a.expr] ?? 'chain stalled';
+  const what = CHAIN_TITLES[a.expr.split(' ')[0] ?? ''] ?? 'chain stalled';
   return `${what}: ${a.chain}/${a.network} (${a.env})`;
 }
 
