@@ -31,7 +31,7 @@ function fleetOf(names: string[], extra: Record<string, unknown> = {}): Fleet {
     roles: { viewer: { console: ['*'] } },
     // Each dev node is its own chain: comparing their hashes is not what this test is about.
     chain_truth: { split_skip: ['ethereum/devnet'] },
-    alerts: { consecutive: 1, rules: [{ name: 'diversity', when: 'client_supermajority', severity: 'warning' }, { name: 'fork-unready', when: 'fork_unready', severity: 'critical' }] },
+    alerts: { consecutive: 1, rules: [{ name: 'diversity', when: 'client_supermajority', severity: 'warning' }, { name: 'fork-unready', when: 'fork_unready', severity: 'critical' }, { name: 'fork-stalled', when: 'fork_stalled', severity: 'critical' }] },
     ...extra,
   });
 }
@@ -125,5 +125,11 @@ describe('ganache, anvil and hardhat in one group', () => {
     // After activation the countdown alerts resolve: fork-stalled watches the nodes from then on.
     await h.sweepUntil(async () => Date.now() > forkAt && (await h.firing()).every((a) => a.rule !== 'fork-unready'), 'fork_unready to resolve after activation', FORK_AHEAD_MS + 30_000);
     assert.match((await h.alerts.get(alerts[0]!.id))?.resolution ?? '', /osaka has activated/);
+    assert.deepEqual((await h.firing()).filter((a) => a.rule === 'fork-stalled'), [], 'every node still follows the chain');
+    // A node that stops after the fork (as an unready client would) is flagged by fork-stalled.
+    await nodes[1]!.stop();
+    const stalled = await h.sweepUntil(async () => (await h.firing()).find((a) => a.rule === 'fork-stalled'), 'fork_stalled on the stopped node');
+    assert.equal(stalled.node, 'eth-g2');
+    assert.match(stalled.summary, /^eth-g2 stopped answering after osaka activated/);
   });
 });
