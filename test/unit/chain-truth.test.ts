@@ -164,6 +164,21 @@ describe('forks', () => {
     }
   });
 
+  it('a height fork counts down in blocks from the reference head and raises fork_unready while scheduled', () => {
+    const fleet = fleetOf({ alerts: { consecutive: 1 }, forks: [{ name: 'taproot', chain: 'ethereum', network: 'devnet', height: 150, min_versions: { ganache: '7.9.2' } }] });
+    const snaps = [snap(fleet, 'eth-1', { version: '7.9.1' }), snap(fleet, 'eth-2', { version: '7.9.2' }), snap(fleet, 'eth-3', { client: 'anvil', version: '1.7.1' })];
+    const health = assessFleet(fleet, snaps, T0);
+    const [state] = forkStates(fleet, health, T0);
+    assert.deepEqual([state?.remainingBlocks, state?.activated, state?.stage], [50, false, undefined]);
+    assert.match(chainTruthLines(fleet, health, T0)[0]!, /^⏳ fork taproot \(ethereum\/devnet, prod\) in 50 blocks \(at 150\) · 1 node not ready$/);
+    const fired = run(fleet, snaps).filter((c) => c.after?.rule === 'fork-unready' && c.after.state === 'firing');
+    assert.deepEqual(fired.map((c) => c.after!.key), ['fork-unready:taproot:scheduled@eth-1']);
+    // Past the height the fork is active: the countdown alert resolves.
+    const past = snaps.map((x) => ({ ...x, head: 151 }));
+    const after = run(fleet, past, [fired[0]!.after!]).find((c) => c.before?.key === fired[0]!.after!.key);
+    assert.equal(after?.after?.state, 'resolved');
+  });
+
   it('the countdown shows in status and in /chainops forks', () => {
     const fleet = fleetOf(forks(T0 + 90_000));
     const snaps = [snap(fleet, 'eth-1', { version: '7.9.1' }), snap(fleet, 'eth-2', { version: '7.9.2' }), snap(fleet, 'eth-3', { client: 'anvil', version: '1.7.1' })];
