@@ -3,7 +3,7 @@ import type { FleetNode, NodeGroup } from '../../src/fleet/fleet.schema.ts';
 import type { Snapshot } from '../../src/health/snapshot.ts';
 import { parseClientVersion } from '../../src/health/version.ts';
 import type { ChainChecker } from '../../src/ports/rpc.port.ts';
-import { RpcError, type RpcCall, type RpcOutcome, type RpcTarget } from './json-rpc.client.ts';
+import { RpcError, type RpcCall, type RpcOutcome } from './json-rpc.client.ts';
 import { batchOrSingles } from './rpc-batch.ts';
 import { resolveTarget } from './rpc-auth.ts';
 import { unexpectedError } from './rpc-errors.ts';
@@ -34,8 +34,15 @@ const CALLS: RpcCall[] = [
   { method: 'eth_config' },
 ];
 
-/** Health checker for Ethereum execution nodes (geth, nethermind, erigon, besu, reth, ganache). */
+/** Health checker for Ethereum execution nodes (geth, nethermind, erigon, besu, reth, ganache, anvil, Hardhat). */
 export class EthChecker implements ChainChecker {
+  /**
+   * Each node's head at its last check. The checkpoint heights whose hashes a check reads come from
+   * it, so they ride in the one batch instead of a second round trip; the grid is absolute, so nodes
+   * still share heights. The first check of a node reads only its head's hash.
+   */
+  private readonly lastHead = new Map<string, number>();
+
   constructor(private readonly deps: CheckerDeps) {}
 
   /** One batch round trip (single calls if the node refuses batches); never throws. */
@@ -44,38 +51,42 @@ export class EthChecker implements ChainChecker {
     const start = performance.now();
     const resolved = await resolveTarget(node, this.deps.env);
     if (!resolved.ok) return downSnapshot(node, group, now(), 0, resolved.error);
+    const known = this.lastHead.get(node.name);
+    const heights = known === undefined ? [] : checkpointHeights(known);
+    const calls = heights.length ? [...CALLS, ...heights.map(blockAt)] : CALLS;
     let outcomes: RpcOutcome[];
     let latencyMs: number;
     try {
-      // One batch (single calls if the node refuses batches); the block's hash lists are never read.
-      outcomes = await batchOrSingles(this.deps.client, resolved.target, CALLS, opts.timeoutMs, start, UNREAD_ARRAYS);
+      // One batch (single calls if the node refuses batches); the blocks' hash lists are never read.
+      outcomes = await batchOrSingles(this.deps.client, resolved.target, calls, opts.timeoutMs, start, UNREAD_ARRAYS);
       latencyMs = elapsed(start);
     } catch (err) {
       const message = err instanceof RpcError ? err.message : unexpectedError(err);
       return scrub(downSnapshot(node, group, now(), elapsed(start), message), resolved.target);
     }
-    const snap = fill(baseSnapshot(node, group, now(), latencyMs), outcomes);
-    if (snap.reachable && snap.head !== undefined) await this.checkpoints(snap, resolved.target, opts.timeoutMs, start);
+    const snap = fill(baseSnapshot(node, group, now(), latencyMs), outcomes.slice(0, CALLS.length));
+    if (snap.reachable && snap.head !== undefined) {
+      this.lastHead.set(node.name, snap.head);
+      readCheckpoints(snap, heights, outcomes.slice(CALLS.length));
+    }
     return scrub(snap, resolved.target);
   }
+}
 
-  /** Hashes at the checkpoint heights (one more batch, within what is left of the budget); best effort. */
-  private async checkpoints(snap: Snapshot, target: RpcTarget, timeoutMs: number, start: number): Promise<void> {
-    const heights = checkpointHeights(snap.head!);
-    const left = timeoutMs - (performance.now() - start);
-    if (heights.length === 0 || left < 1) return;
-    const calls = heights.map((h): RpcCall => ({ method: 'eth_getBlockByNumber', params: [`0x${h.toString(16)}`, false] }));
-    try {
-      const outcomes = await batchOrSingles(this.deps.client, target, calls, left, performance.now(), UNREAD_ARRAYS);
-      outcomes.forEach((o, i) => {
-        const block = o.ok ? blockSchema.safeParse(o.result) : undefined;
-        const hash = block?.success ? block.data?.hash : undefined;
-        if (hash && hexToNumber(block!.data!.number) === heights[i]) (snap.hashes ??= []).push({ height: heights[i]!, hash: hash.toLowerCase() });
-      });
-    } catch (err) {
-      snap.warnings.push(`checkpoint blocks failed: ${err instanceof RpcError ? err.message : unexpectedError(err)}`);
+function blockAt(height: number): RpcCall {
+  return { method: 'eth_getBlockByNumber', params: [`0x${height.toString(16)}`, false] };
+}
+
+/** Hashes at the checkpoint heights; a block the node does not have (a restarted dev chain) is skipped. */
+function readCheckpoints(snap: Snapshot, heights: number[], outcomes: RpcOutcome[]): void {
+  outcomes.forEach((o, i) => {
+    const block = o.ok ? blockSchema.safeParse(o.result) : undefined;
+    const hash = block?.success ? block.data?.hash : undefined;
+    const height = heights[i]!;
+    if (hash && hexToNumber(block!.data!.number) === height && !snap.hashes?.some((x) => x.height === height)) {
+      (snap.hashes ??= []).push({ height, hash: hash.toLowerCase() });
     }
-  }
+  });
 }
 
 /** Reads the batch answers into the snapshot; a failed optional call becomes a warning. */
