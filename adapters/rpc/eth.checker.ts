@@ -9,7 +9,7 @@ import { resolveTarget } from './rpc-auth.ts';
 import { unexpectedError } from './rpc-errors.ts';
 import type { CheckerDeps } from './checker-deps.ts';
 import { baseSnapshot, downSnapshot, elapsed, scrub } from './snapshot-base.ts';
-import { checkpointHeights } from '../../src/health/checkpoints.ts';
+import { ethCheckpoint } from '../../src/health/checkpoints.ts';
 import { readEthConfig } from './eth-config.ts';
 
 const hexQty = z.string().regex(/^0x[0-9a-fA-F]{1,64}$/, 'expected a hex quantity');
@@ -52,7 +52,7 @@ export class EthChecker implements ChainChecker {
     const resolved = await resolveTarget(node, this.deps.env);
     if (!resolved.ok) return downSnapshot(node, group, now(), 0, resolved.error);
     const known = this.lastHead.get(node.name);
-    const heights = known === undefined ? [] : checkpointHeights(known);
+    const heights = known === undefined ? [] : ethCheckpoint(known);
     const calls = heights.length ? [...CALLS, ...heights.map(blockAt)] : CALLS;
     let outcomes: RpcOutcome[];
     let latencyMs: number;

@@ -16,3 +16,15 @@ export function checkpointHeights(head: number): number[] {
   const out = [fine, fine - CHECKPOINT_STEP, coarse].filter((h) => h >= 0 && h !== head);
   return [...new Set(out)].sort((a, b) => b - a);
 }
+
+/**
+ * The one checkpoint an Ethereum check reads besides its head: the newest multiple of
+ * `CHECKPOINT_STEP` at or below `head` (genesis on a young chain). A whole block comes back per
+ * height, so one is what a sweep of thousands of nodes can afford; nodes whose heads straddle a
+ * multiple share no height for that sweep and are simply not compared until they do.
+ */
+export function ethCheckpoint(head: number): number[] {
+  if (!Number.isSafeInteger(head) || head < 0) return [];
+  const fine = Math.floor(head / CHECKPOINT_STEP) * CHECKPOINT_STEP;
+  return fine === head ? [] : [fine];
+}

@@ -254,3 +254,13 @@ describe('client diversity and upgrades', () => {
     assert.deepEqual(planUpgrade(fleet, { target: 'eth-4', version: '2.30.0' }, running).targets, ['eth-4']);
   });
 });
+
+describe('ethereum checkpoint', () => {
+  it('is the newest multiple of 16 at or below the head (none when the head is one)', async () => {
+    const { ethCheckpoint } = await import('../../src/health/checkpoints.ts');
+    assert.deepEqual(ethCheckpoint(20), [16]);
+    assert.deepEqual(ethCheckpoint(5), [0]);
+    assert.deepEqual(ethCheckpoint(32), []);
+    assert.deepEqual(ethCheckpoint(-1), []);
+  });
+});
