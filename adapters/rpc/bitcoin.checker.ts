@@ -10,6 +10,7 @@ import { resolveTarget } from './rpc-auth.ts';
 import { unexpectedError } from './rpc-errors.ts';
 import { firstIssue } from './rpc-schemas.ts';
 import { baseSnapshot, downSnapshot, elapsed, scrub } from './snapshot-base.ts';
+import { checkpointHeights } from '../../src/health/checkpoints.ts';
 
 // Bitcoin Core ≥ 28 reports `warnings` as a list; older releases and litecoind as one string.
 const warningsSchema = z.union([z.string(), z.array(z.string())]).optional();
@@ -36,6 +37,7 @@ const networkInfoSchema = z
   })
   .loose();
 const headerSchema = z.object({ time: z.number().int().nonnegative() }).loose();
+const hashSchema = z.string().regex(/^[0-9a-f]{64}$/);
 const uptimeSchema = z.number().int().nonnegative();
 /** A process younger than this gets a warning: a node that keeps restarting shows up in the status. */
 const RECENT_START_SEC = 300;
@@ -82,20 +84,37 @@ export class BitcoinChecker implements ChainChecker {
     addWarnings(snap, c.warnings);
     readNetwork(snap, net);
     readUptime(snap, uptime);
-    // The header call gets what is left of the budget, so one check stays within timeoutMs overall.
+    snap.hashes = [{ height: c.blocks, hash: c.bestblockhash }];
+    // The header and checkpoint calls get what is left of the budget, so one check stays within timeoutMs.
     const left = timeoutMs - (performance.now() - start);
     if (left < 1) snap.warnings.push('no time left to read the head block time');
-    else {
-      try {
-        const header = headerSchema.safeParse(await this.deps.client.call(target, 'getblockheader', [c.bestblockhash], { timeoutMs: left }));
-        if (header.success) snap.headTime = header.data.time * 1000;
-        else snap.warnings.push('getblockheader returned an unexpected shape');
-      } catch (err) {
-        snap.warnings.push(`getblockheader failed: ${err instanceof RpcError ? err.message : unexpectedError(err)}`);
-      }
-    }
+    else await this.headAndCheckpoints(snap, target, c.bestblockhash, left);
     snap.at = now();
     return snap;
+  }
+
+  /** getblockheader of the head (its time) and getblockhash at the checkpoint heights, in one batch. */
+  private async headAndCheckpoints(snap: Snapshot, target: RpcTarget, best: string, left: number): Promise<void> {
+    const heights = checkpointHeights(snap.head!);
+    const calls: RpcCall[] = [{ method: 'getblockheader', params: [best] }, ...heights.map((h) => ({ method: 'getblockhash', params: [h] }))];
+    let outcomes: RpcOutcome[];
+    try {
+      outcomes = await batchOrSingles(this.deps.client, target, calls, left, performance.now());
+    } catch (err) {
+      snap.warnings.push(`getblockheader failed: ${err instanceof RpcError ? err.message : unexpectedError(err)}`);
+      return;
+    }
+    const [header, ...hashes] = outcomes;
+    if (!header?.ok) snap.warnings.push(`getblockheader failed: ${header?.error ?? 'no answer'}`);
+    else {
+      const parsed = headerSchema.safeParse(header.result);
+      if (parsed.success) snap.headTime = parsed.data.time * 1000;
+      else snap.warnings.push('getblockheader returned an unexpected shape');
+    }
+    hashes.forEach((o, i) => {
+      const hash = o.ok ? hashSchema.safeParse(o.result) : undefined;
+      if (hash?.success) snap.hashes!.push({ height: heights[i]!, hash: hash.data });
+    });
   }
 }
 

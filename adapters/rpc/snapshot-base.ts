@@ -35,5 +35,6 @@ export function scrub(snap: Snapshot, target: RpcTarget): Snapshot {
   if (snap.error) snap.error = redact(snap.error, secrets);
   if (snap.clientVersion) snap.clientVersion = redact(snap.clientVersion, secrets);
   snap.warnings = snap.warnings.map((w) => redact(w, secrets));
+  if (snap.faults) snap.faults = snap.faults.map((f) => redact(f, secrets));
   return snap;
 }

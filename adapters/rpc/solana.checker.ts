@@ -17,7 +17,8 @@ export const NODE_UNHEALTHY = -32005;
 const NO_BLOCK_CODES = new Set([-32004, -32007, -32009]);
 
 const slotSchema = z.number().int().nonnegative().refine(Number.isSafeInteger, 'slot too large');
-const versionSchema = z.object({ 'solana-core': z.string().min(1).max(64), 'feature-set': z.number().int().optional() }).loose();
+// Agave's RpcVersionInfo has `feature_set: Option<u32>`, serialised as null when unknown.
+const versionSchema = z.object({ 'solana-core': z.string().min(1).max(64), 'feature-set': z.number().int().nullish() }).loose();
 const genesisHashSchema = z.string().regex(/^[1-9A-HJ-NP-Za-km-z]{32,44}$/, 'expected a base58 hash');
 const unhealthySchema = z.object({ numSlotsBehind: z.number().int().nonnegative().nullable().optional() }).loose();
 const blockTimeSchema = z.number().int().nonnegative().nullable();

@@ -16,6 +16,8 @@ export interface AlertSubject {
   env: string;
   chain: string;
   network: string;
+  /** Arguments of an Upgrade button (`<group> <version> --env <env>`), for alerts an upgrade fixes (`fork_unready`). */
+  upgrade?: string;
 }
 
 /** One alert: a rule that holds (or held) for a subject. De-duplicated by `key` while active. */

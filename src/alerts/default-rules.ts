@@ -12,7 +12,9 @@ export interface AlertRuleInput {
 }
 
 /**
- * The rules in force when the fleet file sets no `alerts.rules`. Each follows the environment's
+ * The rules in force when the fleet file sets no `alerts.rules`. `client_supermajority` is not among
+ * them: it would warn on every single-client fleet; list it (`when: client_supermajority`) to page
+ * on it. The status header marks a supermajority either way. Each follows the environment's
  * thresholds, so a dev environment with `min_peers: 0` never pages about peers.
  */
 export const DEFAULT_RULES: readonly AlertRuleInput[] = [
@@ -23,6 +25,10 @@ export const DEFAULT_RULES: readonly AlertRuleInput[] = [
   { name: 'syncing', when: 'syncing', severity: 'warning' },
   { name: 'version', when: 'version != desired', severity: 'info' },
   { name: 'disk-used', when: 'disk_used > threshold', severity: 'warning' },
+  { name: 'chain-split', when: 'chain_split', severity: 'critical' },
+  { name: 'fork-unready', when: 'fork_unready', severity: 'critical' },
+  { name: 'fork-view', when: 'fork_view', severity: 'warning' },
+  { name: 'fork-stalled', when: 'fork_stalled', severity: 'critical' },
 ];
 
 /** Defaults of the `alerts:` settings. */

@@ -4,6 +4,7 @@ import type { Alert, AlertNotice, Silence } from './alert.types.ts';
 import { ALERT_DEFAULTS } from './default-rules.ts';
 import { idle, resolveAlert, step, type StepContext } from './lifecycle.ts';
 import { observe } from './observe.ts';
+import { observeChainTruth } from './chain-truth.observe.ts';
 import { actionNames, remedyFor } from './remediation.ts';
 import { alertTargets } from './routing.ts';
 import { compileRules } from './rules.ts';
@@ -74,7 +75,12 @@ export function evaluate(input: EvaluateInput): AlertChange[] {
   };
   const seen = new Set<string>();
   const judged = (a: { scope: string; node?: string | undefined }) => !input.only || (a.scope === 'node' && a.node !== undefined && input.only.has(a.node));
-  for (const o of observe(fleet, input.health, { now, staleMs, hostStaleMs, ...(input.maintenance ? { maintenance: input.maintenance } : {}) })) {
+  const maintenance = input.maintenance ? { maintenance: input.maintenance } : {};
+  const observations = [
+    ...observe(fleet, input.health, { now, staleMs, hostStaleMs, ...maintenance }),
+    ...observeChainTruth(fleet, input.health, { now, staleMs, active: input.active, ...maintenance }),
+  ];
+  for (const o of observations) {
     seen.add(o.key);
     if (!judged(o.subject)) continue;
     const prev = byKey.get(o.key);

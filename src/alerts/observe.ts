@@ -44,7 +44,8 @@ export const chainKey = (rule: string, env: string, chain: string, network: stri
  * chain alert, and the per-node results of that rule count as no data so no node alert fires.
  */
 export function observe(fleet: Fleet, health: FleetHealth, opts: ObserveOptions): Observation[] {
-  const rules = compileRules(fleet);
+  // Chain-truth rules are judged across a chain's nodes (`observeChainTruth`), not per node here.
+  const rules = compileRules(fleet).filter((r) => r.condition.kind !== 'truth');
   const out: Observation[] = [];
   const chains = new Map<string, { rule: CompiledRule; subject: AlertSubject; expr: string; limit: number | undefined; nodes: Observation[] }>();
   for (const h of health.nodes) {
@@ -119,6 +120,7 @@ function judge(rule: CompiledRule, h: NodeHealth, t: Thresholds, desired: string
     const pct = s.syncProgress !== undefined ? ` (${(s.syncProgress * 100).toFixed(1)}%)` : '';
     return { bad: s.syncing, summary: s.syncing ? `syncing${pct}` : 'in sync' };
   }
+  if (c.kind === 'truth') return noData();
   if (c.kind === 'version') {
     if (!s.version) return noData('version not reported');
     const ok = sameVersion(s.version, desired);

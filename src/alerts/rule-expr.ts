@@ -29,7 +29,17 @@ export type Condition =
   | { kind: 'compare'; metric: Metric; op: CompareOp; value: number | 'threshold' }
   | { kind: 'syncing' }
   | { kind: 'unreachable' }
-  | { kind: 'version' };
+  | { kind: 'version' }
+  | { kind: 'truth'; check: TruthCheck };
+
+/**
+ * Fleet-level checks of chain truth, judged across the nodes of a chain rather than per node:
+ * `chain_split` (a node on another chain), `fork_unready` (below a fork's minimum version),
+ * `fork_view` (a node's `eth_config` disagrees), `fork_stalled` (stopped advancing after a fork),
+ * `client_supermajority` (one client runs more than `chain_truth.supermajority` of a chain).
+ */
+export const TRUTH_CHECKS = ['chain_split', 'fork_unready', 'fork_view', 'fork_stalled', 'client_supermajority'] as const;
+export type TruthCheck = (typeof TRUTH_CHECKS)[number];
 
 export interface RuleExpr {
   condition: Condition;
@@ -39,7 +49,7 @@ export interface RuleExpr {
 
 export type ExprResult = { ok: true; expr: RuleExpr } | { ok: false; why: string };
 
-const HELP = 'write e.g. `lag > 5 for 2m`, `head_age > 180s`, `peers < 3`, `disk_used > 85%`, `syncing`, `unreachable for 1m`, `version != desired`';
+const HELP = 'write e.g. `lag > 5 for 2m`, `head_age > 180s`, `peers < 3`, `disk_used > 85%`, `syncing`, `unreachable for 1m`, `version != desired`, `chain_split`, `fork_unready`, `client_supermajority`';
 const TIME_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 const COMPARE_RE = /^([a-z_0-9]+)\s*(>=|<=|==|!=|>|<)\s*(threshold|\d{1,9}(?:\.\d{1,3})?)\s*(ms|s|m|h|%|blocks?|slots?)?$/;
 
@@ -58,6 +68,7 @@ export function parseRuleExpr(text: string): ExprResult {
   }
   if (head === 'syncing') return { ok: true, expr: { condition: { kind: 'syncing' }, forMs } };
   if (head === 'unreachable') return { ok: true, expr: { condition: { kind: 'unreachable' }, forMs } };
+  if ((TRUTH_CHECKS as readonly string[]).includes(head)) return { ok: true, expr: { condition: { kind: 'truth', check: head as TruthCheck }, forMs } };
   if (/^version ?!= ?desired$/.test(head)) return { ok: true, expr: { condition: { kind: 'version' }, forMs } };
   const m = COMPARE_RE.exec(head);
   if (!m) return { ok: false, why: `\`${src.slice(0, 60)}\` is not a condition ChainOps knows — ${HELP}` };
@@ -151,6 +162,6 @@ export function formatExpr(expr: RuleExpr, limit?: number): string {
   if (c.kind === 'compare') {
     const v = c.value === 'threshold' ? limit : c.value;
     head = `${c.metric} ${c.op} ${v === undefined ? 'threshold' : UNIT[c.metric] === 'time' ? shortDuration(v) : UNIT[c.metric] === 'pct' ? `${v}%` : v}`;
-  } else head = c.kind === 'version' ? 'version != desired' : c.kind;
+  } else head = c.kind === 'version' ? 'version != desired' : c.kind === 'truth' ? c.check : c.kind;
   return expr.forMs > 0 ? `${head} for ${shortDuration(expr.forMs)}` : head;
 }

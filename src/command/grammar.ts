@@ -55,7 +55,11 @@ const ROLLOUT_ACTIONS = ['status', 'pause', 'resume', 'abort', 'rollback', 'retr
 /** The one grammar every adapter uses (Discord's application commands are generated from it). */
 export const GRAMMAR: readonly VerbSpec[] = [
   { verb: 'help', summary: 'what you can run here', minRole: 'viewer', args: [{ name: 'verb', kind: 'text', required: false, help: 'a command to explain' }], flags: [] },
-  { verb: 'status', summary: 'fleet status per group: healthy/degraded/down, versions, max lag', minRole: 'viewer', args: [], flags: [env] },
+  {
+    verb: 'status', summary: 'fleet status per group: healthy/degraded/down, versions, max lag; `forks`: hard-fork countdown and readiness', minRole: 'viewer',
+    args: [{ name: 'view', kind: 'choice', required: false, help: 'forks (also typed as `/chainops forks`)', choices: ['forks'] }],
+    flags: [env],
+  },
   { verb: 'nodes', summary: 'every node with its version, head, lag and peers', minRole: 'viewer', args: [{ name: 'group', kind: 'group', required: false, help: 'only this group' }], flags: [env] },
   { verb: 'health', summary: 'check nodes now over RPC and show what they answer', minRole: 'viewer', args: [{ name: 'target', kind: 'target', required: false, help: 'a group or node (default: all)' }], flags: [env] },
   {

@@ -30,6 +30,8 @@ export function parseCommand(text: string, hints: NameHints = {}): ParseResult {
   const [first, ...rest] = tokens.words;
   if (first === undefined) return { ok: true, command: { verb: 'help', values: {}, canonical: '/chainops help' } };
   const verbWord = first.toLowerCase();
+  // `forks` is `status forks`: Discord allows 25 subcommands and /chainops already has 25 verbs.
+  if (verbWord === 'forks') return parseArgs(specOf('status'), ['forks', ...rest], hints);
   if (!(VERBS as readonly string[]).includes(verbWord)) {
     const shown = printable(first);
     // `rollback` alone is a rollout action: point at the command that has it.

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { envName, groupName, nodeName, version } from './names.ts';
 import { alertSettingsShape, checkAlertSettings } from '../alerts/alert-settings.schema.ts';
 import { channelRestriction, identity } from './access.schema.ts';
+import { chainTruthSchema, forkSchema } from '../health/chain-truth.schema.ts';
 import { pageTarget } from '../paging/page-target.schema.ts';
 
 /** A Telegram chat id (groups are negative), optionally `:<topic id>` for a forum topic. */
@@ -257,6 +258,8 @@ export const fleetSchema = z
       .default({ allow_impersonation: false }),
     alerts: z.object({ routes: z.array(alertRoute).default([]), ...alertSettingsShape }).strict().default({ routes: [] }),
     terraform: terraformSettings.optional().describe('Terraform/OpenTofu settings for provisioning; defaults apply when left out'),
+    forks: z.array(forkSchema).default([]).describe('scheduled hard forks: activation and minimum client versions (see docs/chain-truth.md)'),
+    chain_truth: chainTruthSchema.default(chainTruthSchema.parse({})).describe('chain-split and client-diversity settings'),
   })
   .strict()
   .superRefine((fleet, ctx) => {

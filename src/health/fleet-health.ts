@@ -130,6 +130,7 @@ function assessNode(
   const headAgeMs = snap.headTime !== undefined ? Math.max(0, now - snap.headTime) : undefined;
 
   if (snap.syncing) reasons.push(snap.syncProgress !== undefined ? `syncing (${(snap.syncProgress * 100).toFixed(1)}%)` : 'syncing');
+  reasons.push(...(snap.faults ?? []));
   if (snap.head === undefined) reasons.push('no head block reported');
   if (lag !== undefined && lag > t.max_lag_blocks) reasons.push(`lag ${lag} > ${t.max_lag_blocks} blocks`);
   if (headAgeMs !== undefined && headAgeMs > t.max_head_age) reasons.push(`head age ${formatMs(headAgeMs)} > ${formatMs(t.max_head_age)}`);

@@ -44,29 +44,30 @@ function strip(v: string): string {
   return v.trim().replace(/^v/i, '').replace(/\+.*$/, '').toLowerCase();
 }
 
+// Names a client reports that differ from the name people use for it (Hardhat's node says `HardhatNetwork`).
+const ALIASES: Record<string, string> = { hardhatnetwork: 'hardhat' };
+
 function clientName(name: string): string {
-  return name.trim().toLowerCase().replace(/\s+/g, '-');
+  const clean = name.trim().toLowerCase().replace(/\s+/g, '-');
+  return ALIASES[clean] ?? clean;
 }
 
 /**
- * Order two release versions (`1.14.3`, `v1.14.3-rc.1`, `0.21.2.1`): numeric parts first, and a
- * pre-release before its release. Negative when `a` is older, 0 when equal, undefined when either
- * is not a release version.
+ * Orders two versions: negative when `a` is older, 0 when the same release, positive when newer.
+ * Numeric parts compare as numbers (`1.10.0` > `1.9.2`); a pre-release (`1.2.0-rc.1`) is older than
+ * its release, as in SemVer.
  */
-export function compareVersions(a: string, b: string): number | undefined {
-  const pa = /^(\d+(?:\.\d+)*)(?:-([0-9a-z.-]+))?$/.exec(strip(a));
-  const pb = /^(\d+(?:\.\d+)*)(?:-([0-9a-z.-]+))?$/.exec(strip(b));
-  if (!pa || !pb) return undefined;
-  const na = pa[1]!.split('.').map(Number);
-  const nb = pb[1]!.split('.').map(Number);
-  for (let i = 0; i < Math.max(na.length, nb.length); i++) {
-    const d = (na[i] ?? 0) - (nb[i] ?? 0);
-    if (d !== 0) return Math.sign(d);
+export function compareVersions(a: string, b: string): number {
+  const [coreA = '', preA] = strip(a).split(/-(.*)/s);
+  const [coreB = '', preB] = strip(b).split(/-(.*)/s);
+  const pa = coreA.split('.').map(Number);
+  const pb = coreB.split('.').map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0 && Number.isFinite(d)) return d;
   }
-  if (pa[2] === pb[2]) return 0;
-  if (pa[2] === undefined) return 1;
-  if (pb[2] === undefined) return -1;
-  return pa[2] < pb[2] ? -1 : 1;
+  if (preA === undefined || preB === undefined) return preA === preB ? 0 : preA === undefined ? 1 : -1;
+  return preA.localeCompare(preB, 'en', { numeric: true });
 }
 
 /** What an approver should notice about upgrading to `version` when the fleet wants `desired`. */

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { DEMO_PLAYBOOK, startDemoHosts } from '../../adapters/local/demo-hosts.ts';
 import { startGanache } from '../../adapters/local/ganache.process.ts';
-import { startHeadLeveler } from '../../adapters/local/head-leveler.ts';
+import { addChainTruth, DEMO_FORK_AHEAD_MS, startOtherClients, type DemoExtras } from './demo-clients.ts';
+import { headsLevel, startHeadLeveler } from '../../adapters/local/head-leveler.ts';
 import { startBlockProducer, startLitecoind } from '../../adapters/local/litecoind.process.ts';
 import { startRedisServer } from '../../adapters/local/redis-server.process.ts';
 import { waitFor } from '../../adapters/local/wait-for.ts';
@@ -26,6 +27,8 @@ export type NodeExtras = Record<string, { ssh: object; ansible_vars: object }>;
 
 interface EthNodes {
   urls: string[];
+  /** Keep these nodes level with the ganache ones too (the demo's stand-in for p2p sync). */
+  level(more: Record<string, string>): void;
   /** Set when the nodes can be upgraded: each node's SSH and Ansible settings, and the group's playbook. */
   upgradeable?: { nodes: NodeExtras; playbook: string; keyFile: string };
   stop(): Promise<void>;
@@ -33,7 +36,7 @@ interface EthNodes {
 
 /**
  * `chainops demo`: a whole fleet on this machine with no chat account — its own Redis (unless
- * REDIS_URL is set), 3 ganache nodes, 2 peered litecoind regtest nodes mining a block every 5 s,
+ * REDIS_URL is set), 3 ganache nodes plus an anvil and a Hardhat node, a hard fork 10 minutes ahead, 2 peered litecoind regtest nodes mining a block every 5 s,
  * a worker, and the console. Everything it started is stopped when it returns.
  */
 export async function runDemo(opts: { exec?: string; as: string }): Promise<number> {
@@ -72,7 +75,12 @@ export async function runDemo(opts: { exec?: string; as: string }): Promise<numb
       'eth-1': eth.urls[0]!, 'eth-2': eth.urls[1]!, 'eth-3': eth.urls[2]!, 'ltc-1': ltc1.rpcUrl, 'ltc-2': ltc2.rpcUrl,
     };
     const fleetPath = join(dir, 'chainops.yaml');
-    await writeFile(fleetPath, await demoFleet(urls, eth.upgradeable));
+    const more = await startOtherClients(say);
+    cleanups.push(more.stop);
+    eth.level(more.urls);
+    // The first status should not show the new nodes lagging while the leveler catches them up.
+    await waitFor(() => headsLevel([...eth.urls, ...Object.values(more.urls)]), { timeoutMs: 30_000, what: 'the Ethereum nodes to be level' }).catch(() => undefined);
+    await writeFile(fleetPath, await demoFleet(urls, eth.upgradeable, { clients: more.urls, forkAt: Date.now() + DEMO_FORK_AHEAD_MS }));
     const logPath = join(dir, 'chainops.log');
     const logger = createFileLogger(process.env['LOG_LEVEL'] ?? 'info', logPath);
     const rt = await createRuntime({ redisUrl, prefix: `demo-${randomBytes(3).toString('hex')}`, fleetPath, logger });
@@ -83,6 +91,7 @@ export async function runDemo(opts: { exec?: string; as: string }): Promise<numb
     say(`fleet file: ${fleetPath} (from examples/demo/chainops.yaml) · logs: ${logPath}`);
     if (opts.exec === undefined) {
       say('Type /chainops help. Users: alice (admin), bob (approver), carol (operator); switch with /as bob or add --as bob. Ctrl-D or exit quits.');
+      say(`ethereum/devnet runs ${Object.keys(more.urls).length ? 'ganache ×3, anvil and hardhat' : 'ganache ×3'}: /chainops status shows the client mix and the countdown to the osaka fork; /chainops forks lists the nodes not ready for it.`);
       if (eth.upgradeable) say(`The Ethereum nodes run ganache ${DEMO_ETH_OLD}, the fleet wants ${DEMO_ETH_NEW}: try /chainops drift, then /chainops upgrade eth-devnet ${DEMO_ETH_NEW} --env prod --as carol and approve as bob.`);
     }
     return await runConsoleRole(rt, { user: opts.as, ...(opts.exec !== undefined ? { exec: opts.exec } : {}) });
@@ -99,8 +108,9 @@ export async function runDemo(opts: { exec?: string; as: string }): Promise<numb
  * The template fleet with each node's rpc_url pointing at where the demo started it; with `upgradeable`,
  * the Ethereum nodes also get their SSH and Ansible settings and the group its playbook.
  */
-export async function demoFleet(urls: Record<string, string>, upgradeable?: { nodes: NodeExtras; playbook: string }): Promise<string> {
+export async function demoFleet(urls: Record<string, string>, upgradeable?: { nodes: NodeExtras; playbook: string }, extra: DemoExtras = {}): Promise<string> {
   const doc = parseDocument(await readFile(TEMPLATE, 'utf8'));
+  addChainTruth(doc, extra);
   const nodes = doc.get('nodes') as { items: Array<{ get(k: string): unknown; set(k: string, v: unknown): void }> };
   for (const node of nodes.items) {
     const name = String(node.get('name'));
@@ -126,10 +136,12 @@ async function startEthNodes(dir: string, say: (line: string) => void): Promise<
   if (ensureSystemPackages(['openssh-server', 'openssh-client', 'ansible-core'], say)) {
     try {
       const hosts = await startDemoHosts({ count: 3, version: DEMO_ETH_OLD, releases: [DEMO_ETH_OLD, DEMO_ETH_NEW], prefix: 'eth' });
-      const leveler = startHeadLeveler(() => hosts.hosts.map((h) => h.rpcUrl));
+      const others: string[] = [];
+      const leveler = startHeadLeveler(() => [...hosts.hosts.map((h) => h.rpcUrl), ...others]);
       await copyFile(DEMO_PLAYBOOK, join(dir, 'upgrade.yml'));
       return {
         urls: hosts.hosts.map((h) => h.rpcUrl),
+        level: (more) => void others.push(...Object.values(more)),
         upgradeable: { nodes: Object.fromEntries(hosts.hosts.map((h) => [h.name, hosts.settings(h)])), playbook: 'upgrade.yml', keyFile: hosts.keyFile },
         async stop() {
           leveler.stop();
@@ -143,5 +155,14 @@ async function startEthNodes(dir: string, say: (line: string) => void): Promise<
     say('rolling upgrades are off in this demo (they need sshd and ansible-playbook); the Ethereum nodes run without SSH');
   }
   const eth = await Promise.all([0, 1, 2].map(() => startGanache({ blockTimeSec: 2, chainId: 1337 })));
-  return { urls: eth.map((g) => g.url), stop: async () => void (await Promise.all(eth.map((g) => g.stop()))) };
+  const others: string[] = [];
+  const leveler = startHeadLeveler(() => [...eth.map((g) => g.url), ...others]);
+  return {
+    urls: eth.map((g) => g.url),
+    level: (more) => void others.push(...Object.values(more)),
+    stop: async () => {
+      leveler.stop();
+      await Promise.all(eth.map((g) => g.stop()));
+    },
+  };
 }

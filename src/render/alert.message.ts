@@ -17,9 +17,15 @@ function stateWord(a: Alert): string {
 }
 const SEVERITY: Record<Alert['severity'], Severity> = { info: 'info', warning: 'warn', critical: 'error' };
 
+/** Chain alerts of chain-truth rules, by their condition (`alerts.rules[].when`). */
+const CHAIN_TITLES: Record<string, string> = { chain_split: 'chain split', client_supermajority: 'client supermajority' };
+
 /** `lag on eth-1 (prod)` or `chain stalled: ethereum/devnet (prod)`. */
 export function alertTitle(a: Alert): string {
-  return a.scope === 'chain' ? `chain stalled: ${a.chain}/${a.network} (${a.env})` : `${a.rule} on ${a.node} (${a.env})`;
+  if (a.scope !== 'chain') return `${a.rule} on ${a.node} (${a.env})`;
+  // Chain-truth rules name themselves; the head-age rule's chain alert is the chain-stalled one.
+  const what = CHAIN_TITLES[a.expr.split(' ')[0] ?? ''] ?? 'chain stalled';
+  return `${what}: ${a.chain}/${a.network} (${a.env})`;
 }
 
 /** Buttons of an alert's root message: none once it resolved. */
@@ -36,6 +42,10 @@ function buttons(a: Alert): Button[] {
       actionId: 'alert-run', label: 'Restart node', value: `restart ${node} --alert ${a.id}`, style: 'danger',
       confirm: { title: `Restart ${node}?`, text: `Runs the restart action of the fleet file on ${node} over SSH.` },
     });
+  }
+  if (a.upgrade) {
+    const [group, version] = a.upgrade.split(' ');
+    out.push({ actionId: 'drift-upgrade', label: `Upgrade ${group} to ${version}`.slice(0, 75), value: a.upgrade, style: 'primary' });
   }
   const remedy = a.remedy;
   if (node && remedy?.mode === 'ask' && remedy.action !== 'restart' && remedy.action !== 'diagnose' && actions.includes(remedy.action)) {

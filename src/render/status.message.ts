@@ -15,8 +15,8 @@ function versions(g: GroupHealth): string {
   return list.length ? list.join(' ') : '—';
 }
 
-/** `/chainops status`: one row per group and environment. */
-export function statusMessage(health: FleetHealth, now: number): Message {
+/** `/chainops status`: one row per group and environment; `header` lines (fork countdown, client mix) go above the table. */
+export function statusMessage(health: FleetHealth, now: number, header: string[] = []): Message {
   const rows = health.groups.map((g) => [
     `${g.env}/${g.group}`,
     `${g.chain} ${g.network}`,
@@ -32,6 +32,7 @@ export function statusMessage(health: FleetHealth, now: number): Message {
   const problems = health.nodes.filter((n) => n.status !== 'healthy');
   const blocks: Block[] = [
     { type: 'header', text: 'Fleet status' },
+    ...(header.length ? [{ type: 'context' as const, text: header.join('\n') }] : []),
     { type: 'table', columns: ['group', 'chain', 'healthy', 'degraded', 'down', 'versions', 'desired', 'head', 'max lag'], rows },
   ];
   if (problems.length) {

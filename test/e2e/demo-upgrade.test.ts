@@ -39,7 +39,12 @@ test('the demo: drift shows 7.9.1 ≠ 7.9.2, an approved upgrade rolls all three
   await waitFor(async () => /Type \/chainops help/.test(out), { what: 'the demo console', timeoutMs: 180_000, intervalMs: 200, failIf: () => (demo!.exitCode !== null ? `the demo exited: ${out.slice(-3_000)}` : undefined) });
   assert.match(out, /Ethereum nodes run ganache 7\.9\.1, the fleet wants 7\.9\.2/, 'the nodes are upgradeable (sshd and Ansible here)');
 
-  const drift = await type('/chainops drift', /checked: versions of 5 nodes/);
+  // The devnet runs three clients, and a fork ten minutes ahead needs ganache 7.9.2.
+  const status = await type('/chainops status', /clients ethereum\/devnet/);
+  assert.match(status, /🧬 clients ethereum\/devnet \(prod\): ganache 3 · anvil 1 · hardhat 1/);
+  assert.match(status, /⏳ fork osaka \(ethereum\/devnet, prod\) in \d+m \d+s · 3 nodes not ready/);
+  // 3 ganache + anvil + hardhat + 2 litecoind.
+  const drift = await type('/chainops drift', /checked: versions of 7 nodes/);
   for (const n of ['eth-1', 'eth-2', 'eth-3']) assert.match(drift, new RegExp(`${n}\\s+${DEMO_ETH_OLD.replaceAll('.', '\\.')} → ${DEMO_ETH_NEW.replaceAll('.', '\\.')}`));
 
   const asked = await type(`/chainops upgrade eth-devnet ${DEMO_ETH_NEW} --env prod --as carol`, /Approval (ap-[a-z0-9]+)/);
@@ -56,11 +61,11 @@ test('the demo: drift shows 7.9.1 ≠ 7.9.2, an approved upgrade rolls all three
   assert.doesNotMatch(out, /FIRING · (unreachable|head-age|lag) on eth-/, 'the nodes the rollout restarted paged nobody (they were in maintenance)');
   const nodes = await type('/chainops nodes eth-devnet', /eth-3/);
   for (const n of ['eth-1', 'eth-2', 'eth-3']) assert.match(nodes, new RegExp(`${n}\\s.*ganache ${DEMO_ETH_NEW.replaceAll('.', '\\.')}`), nodes);
-  const after = await type('/chainops drift', /checked: versions of 5 nodes/);
+  const after = await type('/chainops drift', /checked: versions of 7 nodes/);
   assert.doesNotMatch(after, new RegExp(`eth-\\d\\s+${DEMO_ETH_OLD.replaceAll('.', '\\.')} →`), 'no version drift left');
   // What the nodes themselves answer, straight over RPC (the fleet file the demo wrote names their ports).
   const fleetFile = /fleet file: (\S+)/.exec(out)![1]!;
-  const ethUrls = [...(await readFile(fleetFile, 'utf8')).matchAll(/name: eth-\d[\s\S]*?rpc_url: "?(http:\/\/127\.0\.0\.1:\d+)/g)].map((m) => m[1]!);
-  assert.equal(ethUrls.length, 3, 'three eth nodes in the fleet file');
+  const ethUrls = [...(await readFile(fleetFile, 'utf8')).matchAll(/name: eth-[123]\b[\s\S]*?rpc_url: "?(http:\/\/127\.0\.0\.1:\d+)/g)].map((m) => m[1]!);
+  assert.equal(ethUrls.length, 3, 'three ganache nodes in the fleet file');
   for (const url of ethUrls) assert.match((await clientVersion(url)) ?? '', new RegExp(`v${DEMO_ETH_NEW.replaceAll('.', '\\.')}`));
 });

@@ -62,6 +62,7 @@ rollout:
   health_gate: { consecutive: 2, interval: 300ms, timeout: 8s }
 health: { interval: 2s, timeout: 2s }
 console: { allow_impersonation: true }   # the tests type as carol and bob with --as
+chain_truth: { split_skip: [ethereum/dev] }   # each ganache node is its own chain
 roles:
   operator: { console: [carol] }
   approver: { console: [bob] }

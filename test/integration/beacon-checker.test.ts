@@ -47,7 +47,9 @@ describe('BeaconChecker against Beacon API stand-ins', () => {
     assert.equal(snap.peers, 87);
     assert.equal(snap.client, 'lighthouse');
     assert.equal(snap.version, '5.1.3');
-    assert.equal(snap.clientVersion, 'Lighthouse/v5.1.3-3058b96/x86_64-linux');
+    // From /eth/v2/node/version (beacon_node name and version); the deprecated v1 is not asked.
+    assert.equal(snap.clientVersion, 'Lighthouse/v5.1.3');
+    assert.ok(!server.requests.includes('GET /eth/v1/node/version'));
     assert.equal(snap.chainId, '1');
     assert.deepEqual(snap.warnings, []);
     assert.ok(snap.latencyMs > 0 && snap.latencyMs < 2_000);
@@ -62,7 +64,7 @@ describe('BeaconChecker against Beacon API stand-ins', () => {
     const asked = server.requests.length;
     const second = await beacon.check(nodeAt(server.url), group, TIMEOUT);
     const again = server.requests.slice(asked);
-    assert.deepEqual(again.sort(), ['GET /eth/v1/node/health', 'GET /eth/v1/node/peer_count', 'GET /eth/v1/node/syncing', 'GET /eth/v1/node/version']);
+    assert.deepEqual(again.sort(), ['GET /eth/v1/node/health', 'GET /eth/v1/node/peer_count', 'GET /eth/v1/node/syncing', 'GET /eth/v2/node/version']);
     assert.equal(second.headTime, first.headTime);
     assert.equal(second.chainId, '1');
   });
@@ -80,17 +82,16 @@ describe('BeaconChecker against Beacon API stand-ins', () => {
     assert.equal(snap.peers, 12);
     assert.equal(snap.client, 'teku');
     assert.equal(snap.version, '24.4.0');
-    assert.deepEqual(snap.warnings, [
-      '100000 slots behind the network head',
-      'optimistic sync: the head is not yet verified by the execution client',
-    ]);
+    assert.deepEqual(snap.warnings, ['100000 slots behind the network head']);
+    assert.deepEqual(snap.faults, ['optimistic: the head is not yet verified by the execution client']);
     const verdict = assessFleet(fleet, [{ ...snap, node: 'cl-1' }], snap.headTime!).nodes[0];
     assert.equal(verdict?.status, 'degraded');
+    assert.ok(verdict?.reasons.includes('optimistic: the head is not yet verified by the execution client'));
     assert.ok(verdict?.reasons.includes('syncing (98.9%)'), verdict?.reasons.join('; '));
     assert.ok(verdict?.reasons.includes('version 24.4.0 ≠ desired 5.1.3'));
   });
 
-  it('warns when the execution client is offline, and assumes 12 s slots when the spec cannot be read', async (t) => {
+  it('judges a node whose execution client is offline not healthy (206, el_offline), reads v1 version when v2 is missing, assumes 12 s slots', async (t) => {
     const server = await standIn(t, await restFixtureOf('beacon/el-offline'));
     const snap = await beacon.check(nodeAt(server.url), group, TIMEOUT);
 
@@ -101,10 +102,13 @@ describe('BeaconChecker against Beacon API stand-ins', () => {
     assert.equal(snap.chainId, undefined);
     assert.equal(snap.client, 'prysm');
     assert.equal(snap.version, '5.0.3');
-    assert.deepEqual(snap.warnings, [
-      'execution client offline (el_offline): check the execution node and the engine API JWT',
-      'slot length unknown, assumed 12s: /eth/v1/config/spec answered HTTP 500: Internal server error',
-    ]);
+    assert.ok(server.requests.includes('GET /eth/v2/node/version') && server.requests.includes('GET /eth/v1/node/version'), 'v2 first, then the v1 fallback');
+    assert.deepEqual(snap.faults, ['execution client offline (el_offline): check the execution node and the engine API JWT']);
+    assert.deepEqual(snap.warnings, ['slot length unknown, assumed 12s: /eth/v1/config/spec answered HTTP 500: Internal server error']);
+    const verdict = assessFleet(fleet, [{ ...snap, node: 'cl-1', version: '5.1.3' }], snap.headTime! + 5_000).nodes[0];
+    assert.deepEqual([verdict?.status, verdict?.reasons], ['degraded', ['execution client offline (el_offline): check the execution node and the engine API JWT']]);
+    // Not syncing: it stays in the reference head of its chain.
+    assert.equal(assessFleet(fleet, [{ ...snap, node: 'cl-1' }], snap.headTime!).groups[0]?.referenceHead, 9_012_340);
     // An incomplete clock is not cached: the next check asks for the spec again.
     const before = server.requests.length;
     await beacon.check(nodeAt(server.url), group, TIMEOUT);
@@ -123,11 +127,23 @@ describe('BeaconChecker against Beacon API stand-ins', () => {
     assert.equal(snap.client, 'nimbus');
     assert.equal(snap.version, '24.4.0');
     assert.deepEqual(snap.warnings, [
-      '/eth/v1/node/syncing answered HTTP 503: Beacon node is currently syncing and not serving request on that endpoint',
+      '/eth/v1/node/syncing answered HTTP 500: Beacon node is not initialised yet',
       'head time unknown: /eth/v1/beacon/genesis answered HTTP 404: Chain genesis info is not yet known',
     ]);
     const verdict = assessFleet(fleet, [{ ...snap, node: 'cl-1' }], Date.now()).nodes[0];
     assert.deepEqual([verdict?.status, verdict?.reasons], ['down', [snap.error]]);
+  });
+
+  it('reads health 206 with a synced, verified head as the spec\'s other meaning: not ready, yet kept in the reference head', async (t) => {
+    const fixture = await restFixtureOf('beacon/healthy');
+    fixture.routes['GET /eth/v1/node/health'] = { status: 206 };
+    const server = await standIn(t, fixture);
+    const snap = await beacon.check(nodeAt(server.url), group, TIMEOUT);
+    assert.equal(snap.syncing, false);
+    assert.deepEqual(snap.faults, ['/eth/v1/node/health answered 206: syncing, or its execution client is optimistic or offline']);
+    const health = assessFleet(fleet, [{ ...snap, node: 'cl-1' }], snap.headTime! + 5_000);
+    assert.equal(health.nodes[0]?.status, 'degraded');
+    assert.equal(health.groups[0]?.referenceHead, 9_012_345);
   });
 
   it('keeps a node with malformed answers reachable, with a clear error and no made-up values', async (t) => {

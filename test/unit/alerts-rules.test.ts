@@ -63,7 +63,7 @@ describe('alerts: in the fleet file', () => {
   it('gives the default rules on the environment thresholds when none are set', () => {
     const fleet = fleetSchema.parse(base);
     const rules = compileRules(fleet);
-    assert.deepEqual(rules.map((r) => r.name), ['unreachable', 'head-age', 'lag', 'peers', 'syncing', 'version', 'disk-used']);
+    assert.deepEqual(rules.map((r) => r.name), ['unreachable', 'head-age', 'lag', 'peers', 'syncing', 'version', 'disk-used', 'chain-split', 'fork-unready', 'fork-view', 'fork-stalled']);
     assert.ok(rules.every((r) => r.consecutive === 2));
     const lag = rules.find((r) => r.name === 'lag')!;
     assert.equal(exprIn(lag, fleet.environments['prod']!.thresholds), 'lag > 4');

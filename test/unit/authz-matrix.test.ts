@@ -65,7 +65,7 @@ const PLACES: Record<string, Place> = {
 type Effect = 'read' | 'inspect' | 'change' | 'decide' | 'govern';
 const EFFECT: Record<string, Effect> = {
   help: 'read', status: 'read', nodes: 'read', health: 'read', drift: 'read', jobs: 'read', job: 'read', 'job log': 'read', audit: 'read', alerts: 'read',
-  'rollout status': 'read',
+  'rollout status': 'read', 'status forks': 'read',
   chart: 'read', 'chart head': 'read', 'chart lag': 'read', 'chart head_age': 'read', 'chart peers': 'read', 'chart latency': 'read',
   plan: 'inspect', sync: 'inspect', 'sync preview': 'inspect',
   upgrade: 'change', provision: 'change', decommission: 'change', lock: 'change', unlock: 'change', cancel: 'change', ack: 'change', silence: 'change',

@@ -168,7 +168,7 @@ describe('parseCommand: refusals that help', () => {
   });
 
   it('too many arguments', () => {
-    assert.match(refused('status everything').message, /too many arguments for `status` \(`everything`\)/);
+    assert.match(refused('status forks everything').message, /too many arguments for `status` \(`everything`\)/);
     assert.match(refused('upgrade eth-1 1.0.0 now please').message, /too many arguments for `upgrade` \(`now please`\)/);
   });
 

@@ -59,7 +59,7 @@ describe('fleet file validation', () => {
     assert.ok(r.ok, r.ok ? '' : formatProblems(r.problems));
     const f = r.fleet;
     assert.deepEqual(Object.keys(f.environments), ['dev', 'prod']);
-    assert.deepEqual(Object.keys(f.groups), ['eth-devnet', 'ltc-regtest']);
+    assert.deepEqual(Object.keys(f.groups), ['eth-devnet', 'anvil-devnet', 'hardhat-devnet', 'ltc-regtest']);
     assert.deepEqual(f.nodes.map((n) => n.name), ['eth-1', 'eth-2', 'eth-3', 'ltc-1', 'ltc-2']);
     assert.equal(f.environments['prod']!.approval.required, 1);
     assert.equal(f.environments['prod']!.approval.expires, 30 * 60_000);
@@ -194,7 +194,7 @@ describe('chainops config (CLI)', () => {
     ]);
 
     assert.equal(demo.code, 0, demo.stderr);
-    assert.match(demo.stdout, /is valid: 2 environments, 2 groups, 5 nodes/);
+    assert.match(demo.stdout, /is valid: 2 environments, 4 groups, 5 nodes/);
 
     assert.equal(broken.code, 1, broken.stdout);
     assert.match(broken.stderr, /has 6 problems/);

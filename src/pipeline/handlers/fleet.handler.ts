@@ -4,6 +4,7 @@ import type { Fleet, FleetNode } from '../../fleet/fleet.schema.ts';
 import { assessFleet } from '../../health/fleet-health.ts';
 import { nodesMessage, statusMessage } from '../../render/status.message.ts';
 import { noteMessage } from '../../render/basic.messages.ts';
+import { chainTruthLines, forksMessage } from '../../render/chain-truth.message.ts';
 import { str, type HandlerContext } from '../context.ts';
 import { freshSnapshots } from '../fresh-snapshots.ts';
 
@@ -26,7 +27,11 @@ export async function statusHandler(ctx: HandlerContext): Promise<void> {
     return;
   }
   const snaps = await freshSnapshots(ctx, nodes);
-  await ctx.respond(statusMessage(assessFleet(only(ctx.fleet, nodes), snaps, ctx.deps.clock.now()), ctx.deps.clock.now()));
+  const now = ctx.deps.clock.now();
+  const fleet = only(ctx.fleet, nodes);
+  const health = assessFleet(fleet, snaps, now);
+  if (str(ctx, 'view') === 'forks') return void (await ctx.respond(forksMessage(fleet, health, now)));
+  await ctx.respond(statusMessage(health, now, chainTruthLines(fleet, health, now)));
 }
 
 /** `nodes [group] [--env]`: every node with version, head, lag and peers. */
