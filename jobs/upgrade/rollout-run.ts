@@ -143,7 +143,9 @@ export class RolloutRun {
         await this.#runBatch(batch);
         if (batch.some((n) => n.state === 'failed')) {
           const failed = batch.filter((n) => n.state === 'failed');
-          throw new Stop('halted', `health gate failed on ${failed.map((n) => `${n.name} (${n.detail ?? '?'})`).join(', ')}; nodes after it were not touched`, 'error');
+          // Say which step failed: the playbook (its task and message) or the health gate after it.
+          const step = failed.every((n) => n.detail?.startsWith('gate')) ? 'health gate failed' : failed.some((n) => n.detail?.startsWith('gate')) ? 'playbook or health gate failed' : 'playbook failed';
+          throw new Stop('halted', `${step} on ${failed.map((n) => `${n.name} (${n.detail ?? '?'})`).join(', ')}; nodes after it were not touched`, 'error');
         }
       }
     }

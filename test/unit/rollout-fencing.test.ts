@@ -106,6 +106,14 @@ describe('rollout fencing and the one resume path (memory stores)', () => {
     assert.deepEqual(h.runs, ['n-1'], 'the retry ran nothing');
   });
 
+  it('a halted rollout says which step failed: the playbook (task and message), not the health gate', async () => {
+    const h = await harness({ onRun: (req) => (req.nodes[0]!.name === 'n-1' ? { rc: 2, ok: false, hosts: {}, failures: [{ host: 'n-1', task: 'restart ganache', msg: 'unit not found' }], diffs: [] } : undefined) });
+    assert.equal((await h.processor(h.job(await h.data()))).status, 'halted');
+    const reason = (await h.rollouts.get('up-fence1'))!.reason ?? '';
+    assert.match(reason, /^playbook failed on n-1 \(playbook: restart ganache — unit not found\)/);
+    assert.doesNotMatch(reason, /health gate/);
+  });
+
   it('an expired approval voids the start: recorded failed, nothing runs', async () => {
     const h = await harness();
     const d = await h.data({ approvalId: 'ap-expired1' });
