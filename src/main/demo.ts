@@ -14,6 +14,7 @@ import { runConsoleRole } from './console.role.ts';
 import { createFileLogger } from './logger.ts';
 import { packagePath } from '../package-root.ts';
 import { createRuntime } from './runtime.ts';
+import { thisMachineShape } from './demo-shape.ts';
 import { ensureSystemPackages } from './system-packages.ts';
 import { startWorkerRole } from './worker.role.ts';
 
@@ -122,7 +123,11 @@ export async function demoFleet(urls: Record<string, string>, upgradeable?: { no
       node.set('ansible_vars', doc.createNode(extras.ansible_vars, { flow: true }));
     }
   }
-  if (upgradeable) doc.setIn(['groups', 'eth-devnet', 'playbook'], upgradeable.playbook);
+  if (upgradeable) {
+    doc.setIn(['groups', 'eth-devnet', 'playbook'], upgradeable.playbook);
+    // Its nodes are SSH hosts on this machine: want what they run on, so drift shows real drift only.
+    doc.setIn(['groups', 'eth-devnet', 'shape'], doc.createNode(thisMachineShape(), { flow: true }));
+  }
   return doc.toString();
 }
 
