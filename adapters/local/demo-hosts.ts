@@ -12,6 +12,8 @@ import { waitFor } from './wait-for.ts';
 
 const run = promisify(execFile);
 export const DEMO_PLAYBOOK = packagePath('examples', 'ansible', 'demo-node-upgrade.yml');
+/** The demo's `restart` action: the node again on the version it has now. */
+export const DEMO_RESTART_PLAYBOOK = packagePath('examples', 'ansible', 'demo-node-restart.yml');
 const NODECTL = packagePath('examples', 'ansible', 'files', 'demo-nodectl.sh');
 
 export interface DemoHost {

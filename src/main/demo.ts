@@ -3,7 +3,7 @@ import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
-import { DEMO_PLAYBOOK, startDemoHosts } from '../../adapters/local/demo-hosts.ts';
+import { DEMO_PLAYBOOK, DEMO_RESTART_PLAYBOOK, startDemoHosts } from '../../adapters/local/demo-hosts.ts';
 import { startGanache } from '../../adapters/local/ganache.process.ts';
 import { addChainTruth, DEMO_FORK_AHEAD_MS, startOtherClients, type DemoExtras } from './demo-clients.ts';
 import { headsLevel, startHeadLeveler } from '../../adapters/local/head-leveler.ts';
@@ -127,6 +127,9 @@ export async function demoFleet(urls: Record<string, string>, upgradeable?: { no
     doc.setIn(['groups', 'eth-devnet', 'playbook'], upgradeable.playbook);
     // Its nodes are SSH hosts on this machine: want what they run on, so drift shows real drift only.
     doc.setIn(['groups', 'eth-devnet', 'shape'], doc.createNode(thisMachineShape(), { flow: true }));
+    // A node that died can be brought back from chat: the alert's "Restart node" runs this playbook.
+    const actions = (doc.getIn(['alerts', 'actions']) as { toJSON(): unknown[] } | undefined)?.toJSON() ?? [];
+    doc.setIn(['alerts', 'actions'], doc.createNode([...actions, { name: 'restart', playbook: 'restart.yml', groups: ['eth-devnet'], timeout: '2m' }]));
   }
   return doc.toString();
 }
@@ -144,6 +147,7 @@ async function startEthNodes(dir: string, say: (line: string) => void): Promise<
       const others: string[] = [];
       const leveler = startHeadLeveler(() => [...hosts.hosts.map((h) => h.rpcUrl), ...others]);
       await copyFile(DEMO_PLAYBOOK, join(dir, 'upgrade.yml'));
+      await copyFile(DEMO_RESTART_PLAYBOOK, join(dir, 'restart.yml'));
       return {
         urls: hosts.hosts.map((h) => h.rpcUrl),
         level: (more) => void others.push(...Object.values(more)),
