@@ -39,7 +39,7 @@ test('the build emits JavaScript whose relative imports end in .js', async () =>
 test('compiled: `config check` validates the demo fleet', async () => {
   const r = await runCli(['config', 'check', join(ROOT, 'examples', 'demo', 'chainops.yaml')], {}, 60_000, entry);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /✔ .*chainops\.yaml is valid: 2 environments, 2 groups, 5 nodes/);
+  assert.match(r.stdout, /✔ .*chainops\.yaml is valid: 2 environments, 4 groups, 5 nodes/);
 });
 
 test('compiled: a console command goes through Redis, the pipeline and the renderer', async () => {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { threadItems } from '../../alerts/alert-outbox.ts';
+import type { Alert } from '../../alerts/alert.types.ts';
 import { actionFor, actionNames } from '../../alerts/remediation.ts';
 import { UserError } from '../../errors.ts';
 import { NAME_RE } from '../../fleet/names.ts';
@@ -8,6 +9,7 @@ import { jobMessage } from '../../render/job.message.ts';
 import { noteMessage } from '../../render/basic.messages.ts';
 import { str, type HandlerContext } from '../context.ts';
 import { conversationOf, postOwned } from '../owned-message.ts';
+import { FIRST_POST_LEASE_MS, firstPostLock } from '../outbox-delivery.ts';
 import { requireAlerts } from './alerts.handler.ts';
 
 /**
@@ -42,19 +44,32 @@ export async function runHandler(ctx: HandlerContext): Promise<void> {
     v: 1, node: node.name, action, trigger: 'manual' as const, requestedBy: ctx.who, ...(dryRun ? { dryRun } : {}),
     ...(alert ? { alertId: alert.id } : {}), ...(report ? { report } : {}),
   };
-  const { created } = await ctx.deps.queue.enqueue('remediate', jobId, data);
-  if (!created) {
-    await ctx.respond(noteMessage(`${action} on ${node.name} is already queued as ${jobId}.`));
-    return;
+  // Hold the first-post lock of the job's message from before the job exists until it is posted: a
+  // fast worker's result then waits for that message and edits it, never posting a second one.
+  const holder = `bot-${ctx.deps.newId()}`;
+  const lock = report ? await ctx.deps.state.acquireLock(firstPostLock(report.key), holder, 'first post', FIRST_POST_LEASE_MS) : { ok: false };
+  try {
+    const { created } = await ctx.deps.queue.enqueue('remediate', jobId, data);
+    if (!created) {
+      await ctx.respond(noteMessage(`${action} on ${node.name} is already queued as ${jobId}.`));
+      return;
+    }
+    await ctx.deps.audit.append({ at: ctx.deps.clock.now(), actor: ctx.who, action: 'job.enqueue', detail: `${jobId} run ${action} on ${node.name}${alert ? ` for ${alert.id}` : ''}`, outcome: 'ok', ref: jobId });
+    const what = `${dryRun ? 'dry run of ' : ''}${action} on ${node.name}`;
+    if (report) {
+      await postOwned(ctx, report.key, jobMessage({ jobId, title: `run ${what}`, state: 'queued', summary: [{ type: 'text', text: dryRun ? describeDryRun(resolved.kind) : describe(resolved.kind) }] }));
+      return;
+    }
+    await announceInThread(ctx, alert!, what, jobId);
+  } finally {
+    if (report && lock.ok) await ctx.deps.state.releaseLock(firstPostLock(report.key), holder);
   }
-  await ctx.deps.audit.append({ at: ctx.deps.clock.now(), actor: ctx.who, action: 'job.enqueue', detail: `${jobId} run ${action} on ${node.name}${alert ? ` for ${alert.id}` : ''}`, outcome: 'ok', ref: jobId });
-  const what = `${dryRun ? 'dry run of ' : ''}${action} on ${node.name}`;
-  if (report) {
-    await postOwned(ctx, report.key, jobMessage({ jobId, title: `run ${what}`, state: 'queued', summary: [{ type: 'text', text: dryRun ? describeDryRun(resolved.kind) : describe(resolved.kind) }] }));
-    return;
-  }
-  for (const item of threadItems(alert!, alertThreadMessage(`🛠 ${ctx.who} started ${what} (job ${jobId}); the result follows here.`))) await ctx.deps.outbox.publish(item);
-  await ctx.respond(noteMessage(`Queued ${what} (job ${jobId}); the result goes to the thread of ${alert!.id}.`, 'ok'));
+}
+
+/** The result of a run for an alert goes to the alert's thread: say it started there. */
+async function announceInThread(ctx: HandlerContext, alert: Alert, what: string, jobId: string): Promise<void> {
+  for (const item of threadItems(alert, alertThreadMessage(`🛠 ${ctx.who} started ${what} (job ${jobId}); the result follows here.`))) await ctx.deps.outbox.publish(item);
+  await ctx.respond(noteMessage(`Queued ${what} (job ${jobId}); the result goes to the thread of ${alert.id}.`, 'ok'));
 }
 
 function describe(kind: 'ssh' | 'playbook' | 'diagnose'): string {
