@@ -8,6 +8,7 @@ import { RedisAlertStore } from '../../adapters/redis/redis-alert.store.ts';
 import { RedisAuditLog } from '../../adapters/redis/redis-audit.log.ts';
 import { closeRedis, createRedis } from '../../adapters/redis/redis-connection.ts';
 import { RedisStateStore } from '../../adapters/redis/redis-state.store.ts';
+import { storePrefix } from '../ports/key-layout.ts';
 import { RedisRolloutStore } from '../../adapters/redis/redis-rollout.store.ts';
 import { fileDigest } from './file-digest.ts';
 import { createCheckers, type CheckerRegistry } from '../../adapters/rpc/checker-registry.ts';
@@ -28,6 +29,7 @@ import { FactsLog } from '../inventory/facts-log.ts';
 /** The shared pieces every process role (bot, worker, console) is built from. */
 export interface Runtime {
   redisUrl: string;
+  /** The install's base prefix (CHAINOPS_PREFIX); stores and queues add their hash tags (docs/redis-keys.md). */
   prefix: string;
   logger: pino.Logger;
   fleet: () => Fleet;
@@ -77,14 +79,16 @@ export async function createRuntime(opts: {
     return c;
   };
   const stateRedis = connect('state');
-  const state = new RedisStateStore(stateRedis, { prefix: opts.prefix });
-  const audit = new RedisAuditLog(stateRedis, { prefix: opts.prefix, logger: opts.logger });
+  // Each store under its own Cluster hash tag (docs/redis-keys.md); BullMQ tags each queue itself.
+  const tag = (store: Parameters<typeof storePrefix>[1]) => storePrefix(opts.prefix, store);
+  const state = new RedisStateStore(stateRedis, { prefix: tag('state') });
+  const audit = new RedisAuditLog(stateRedis, { prefix: tag('audit'), logger: opts.logger });
   const queue = new BullJobQueue({ connection: connect('producer'), prefix: opts.prefix, logger: opts.logger });
   const outbox = new RedisOutbox(stateRedis, opts.prefix);
-  const alerts = new RedisAlertStore(stateRedis, { prefix: opts.prefix });
-  const rollouts = new RedisRolloutStore(stateRedis, { prefix: opts.prefix });
+  const alerts = new RedisAlertStore(stateRedis, { prefix: tag('alerts') });
+  const rollouts = new RedisRolloutStore(stateRedis, { prefix: tag('rollouts') });
   const checkers = createCheckers();
-  const fleetView = new FleetView({ base: fleet, baseRev: fleetRev(fleetText), sourceId: fleetSource.id, preferSynced: fleetSource.kind === 'git', kv: stateRedis, prefix: opts.prefix, logger: opts.logger });
+  const fleetView = new FleetView({ base: fleet, baseRev: fleetRev(fleetText), sourceId: fleetSource.id, preferSynced: fleetSource.kind === 'git', kv: stateRedis, prefix: tag('fleet'), logger: opts.logger });
   await fleetView.refresh(true);
   fleetView.start(opts.fleetPollMs ?? 2_000);
   // Each call returns the fleet in force now; `sync` and inventory changes swap it whole.
@@ -105,7 +109,7 @@ export async function createRuntime(opts: {
       const f = current();
       return sweep(f, checkers, { nodes, concurrency: f.health.concurrency, timeoutMs: f.health.timeout, now: () => Date.now() });
     },
-    gitops: { source: fleetSource, view: fleetView, planLog: new PlanLog(stateRedis, opts.prefix), factsLog: new FactsLog(stateRedis, opts.prefix) },
+    gitops: { source: fleetSource, view: fleetView, planLog: new PlanLog(stateRedis, tag('fleet')), factsLog: new FactsLog(stateRedis, tag('fleet')) },
   };
   return {
     redisUrl: opts.redisUrl,

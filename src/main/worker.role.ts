@@ -8,6 +8,8 @@ import { terraformFor } from '../../adapters/terraform/terraform-for.ts';
 import { PlanLog } from '../inventory/plan-log.ts';
 import { FactsLog } from '../inventory/facts-log.ts';
 import { startWorkerHost } from '../../jobs/worker-host.ts';
+import { storePrefix } from '../ports/key-layout.ts';
+import { createRedis } from '../../adapters/redis/redis-connection.ts';
 import type { WorkerDeps } from '../../jobs/worker-deps.ts';
 import { hostname } from 'node:os';
 import { AnsiblePlaybookRunner } from '../../adapters/ansible/ansible-playbook.runner.ts';
@@ -28,6 +30,8 @@ export interface WorkerRoleOptions {
   leaseMs?: number;
   /** `CHAINOPS_JOB_LOCK_MS` @defaultValue the worker host's */
   jobLockMs?: number;
+  /** `CHAINOPS_WORKER_STUCK_MS` @defaultValue the worker host's (10 s) */
+  stuckMs?: number;
 }
 
 /** The worker role's options from the parsed environment. */
@@ -37,6 +41,7 @@ export function workerOptions(env: Env): WorkerRoleOptions {
     leaseMs: env.CHAINOPS_LEASE_MS,
     ...(env.CHAINOPS_SSH_KEY_FILE ? { sshKeyFile: env.CHAINOPS_SSH_KEY_FILE } : {}),
     ...(env.CHAINOPS_JOB_LOCK_MS ? { jobLockMs: env.CHAINOPS_JOB_LOCK_MS } : {}),
+    ...(env.CHAINOPS_WORKER_STUCK_MS ? { stuckMs: env.CHAINOPS_WORKER_STUCK_MS } : {}),
   };
 }
 
@@ -63,7 +68,7 @@ export async function startWorkerRole(rt: Runtime, opts: WorkerRoleOptions): Pro
   const provision: ProvisionDeps = {
     terraform: terraformFor,
     inventory: rt.fleetView.inventory,
-    planLog: new PlanLog(rt.fleetView.kv, rt.prefix),
+    planLog: new PlanLog(rt.fleetView.kv, storePrefix(rt.prefix, 'fleet')),
     refreshFleet: () => rt.fleetView.refresh(true),
     fleetDir: rt.fleetDir,
     playbooks: deps.playbooks,
@@ -71,13 +76,15 @@ export async function startWorkerRole(rt: Runtime, opts: WorkerRoleOptions): Pro
   };
   const host = await startWorkerHost({
     redisUrl: rt.redisUrl,
+    connect: () => createRedis(rt.redisUrl, 'worker', rt.logger),
+    ...(opts.stuckMs ? { stuckMs: opts.stuckMs } : {}),
     prefix: rt.prefix,
     concurrency: opts.concurrency,
     logger: rt.logger,
     ...(opts.jobLockMs ? { lockDurationMs: opts.jobLockMs } : {}),
     processors: {
       health: healthProcessor(deps),
-      drift: driftProcessor(deps, { provision, kv: rt.fleetView.kv, prefix: rt.prefix, factsLog: new FactsLog(rt.fleetView.kv, rt.prefix) }),
+      drift: driftProcessor(deps, { provision, kv: rt.fleetView.kv, prefix: storePrefix(rt.prefix, 'fleet'), factsLog: new FactsLog(rt.fleetView.kv, storePrefix(rt.prefix, 'fleet')) }),
       upgrade: upgradeProcessor(deps),
       remediate: remediateProcessor(deps),
       provision: provisionProcessor(deps, provision),
