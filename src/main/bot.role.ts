@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { startOutboxConsumer } from '../../adapters/outbox/redis.outbox.ts';
+import { redisHealthzRoute } from '../../adapters/redis/redis-healthz.ts';
 import { countingDispatch } from '../../adapters/metrics/command-counter.ts';
 import { metricsRoute, serveRoutes } from '../../adapters/metrics/metrics-route.ts';
 import type { Platform } from '../chat/chat-event.ts';
@@ -21,7 +22,7 @@ export async function startBotRole(rt: Runtime, env: Env): Promise<{ close(): Pr
   const dispatch = countingDispatch(createDispatch(rt.core), metrics.countCommand);
   const chats = new Map<Platform, ChatPort>();
   const stops: Array<() => Promise<void>> = [];
-  const healthz = { path: '/healthz', method: 'GET' as const, handler: (_req: unknown, res: import('node:http').ServerResponse) => void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n') };
+  const healthz = redisHealthzRoute(rt.pingRedis);
   const routes = [healthz, metricsRoute(metrics, (err) => rt.logger.error({ err: String(err) }, 'metrics scrape failed'))];
 
   if (env.SLACK_BOT_TOKEN || env.SLACK_SIGNING_SECRET) {

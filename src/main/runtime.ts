@@ -47,6 +47,8 @@ export interface Runtime {
   /** Where `/chainops sync` pulls the fleet file from. */
   fleetSource: FleetSource;
   core: CoreDeps;
+  /** PING over the state connection (for /healthz): resolves when Redis answers. */
+  pingRedis(): Promise<unknown>;
   /** A new Redis connection of this runtime (closed by `close()`). */
   connect(kind: 'worker' | 'events' | 'state'): Redis;
   close(): Promise<void>;
@@ -128,6 +130,7 @@ export async function createRuntime(opts: {
     fleetSource,
     core,
     connect: (kind) => connect(kind),
+    pingRedis: () => stateRedis.ping(),
     async close() {
       fleetView.stop();
       await queue.close().catch(() => undefined);

@@ -8,6 +8,8 @@ import { terraformFor } from '../../adapters/terraform/terraform-for.ts';
 import { PlanLog } from '../inventory/plan-log.ts';
 import { FactsLog } from '../inventory/facts-log.ts';
 import { startWorkerHost } from '../../jobs/worker-host.ts';
+import { startShardedSweeper } from '../../jobs/health/sharded-sweeper.ts';
+import { RedisSweepMembers } from '../../adapters/redis/redis-sweep-members.ts';
 import { storePrefix } from '../ports/key-layout.ts';
 import { createRedis } from '../../adapters/redis/redis-connection.ts';
 import type { WorkerDeps } from '../../jobs/worker-deps.ts';
@@ -90,10 +92,21 @@ export async function startWorkerRole(rt: Runtime, opts: WorkerRoleOptions): Pro
       provision: provisionProcessor(deps, provision),
     },
   });
-  await rt.queue.upsertSchedule('health', 'health-sweep', rt.fleet().health.interval, { v: 1, kind: 'sweep' });
+  // Health sweeps are sharded over the live workers (jobs/health/sharded-sweeper.ts); the single
+  // BullMQ-scheduled whole-fleet sweep of earlier versions is removed so no node is checked twice.
+  await rt.queue.removeSchedule('health', 'health-sweep');
+  const sweeper = startShardedSweeper({
+    members: new RedisSweepMembers(rt.connect('state'), storePrefix(rt.prefix, 'sweepers')),
+    id: deps.workerId,
+    nodes: () => rt.fleet().nodes,
+    intervalMs: () => rt.fleet().health.interval,
+    sweep: (nodes, round, wide) =>
+      healthProcessor(deps, { wide })({ id: `sweep-${round}-${deps.workerId}`, queue: 'health', data: { v: 1, kind: 'sweep', ...(nodes ? { nodes } : {}) }, attempt: 1, progress: async () => {}, log: async () => {} }),
+    logger: rt.logger,
+  });
   await rt.queue.upsertSchedule('drift', 'drift-daily', DAY_MS, { v: 1 });
   // Host facts over SSH on their own, slower schedule (only when some node has ssh: settings).
   if (rt.fleet().nodes.some((n) => n.ssh)) await rt.queue.upsertSchedule('health', 'host-facts', rt.fleet().health.host_interval ?? 300_000, { v: 1, kind: 'host' });
   rt.logger.info({ everyMs: rt.fleet().health.interval }, 'health sweeps scheduled');
-  return withMetricsHttp(rt, host);
+  return withMetricsHttp(rt, { close: () => sweeper.stop().then(() => host.close()) });
 }
