@@ -16,6 +16,8 @@ export interface RedisServerOptions {
   dir?: string;
   /** Keep an append-only file so a restart keeps the data. @defaultValue true */
   appendonly?: boolean;
+  /** More `redis-server` arguments (`--replicaof h p`, `--cluster-enabled yes` …). @defaultValue none */
+  extraArgs?: string[];
 }
 
 export interface RedisServerHandle {
@@ -28,6 +30,8 @@ export interface RedisServerHandle {
   stop(): Promise<void>;
   /** Stop and start again on the same port and dir; with AOF the data survives. */
   restart(): Promise<void>;
+  /** SIGKILL (a crash: no AOF fsync, clients see the socket drop); resolves once it has exited. */
+  kill(): Promise<void>;
 }
 
 /** One raw PING over RESP; resolves true on `+PONG`. Keeps a client library out of the launcher. */
@@ -50,7 +54,7 @@ function ping(port: number): Promise<boolean> {
 }
 
 /** Spawn (argument array, no shell) and wait for PING; the child is killed if it never answers. */
-async function launch(port: number, dir: string, appendonly: boolean, cleanup: () => void): Promise<{ child: ChildProcess; output: () => string }> {
+async function launch(port: number, dir: string, appendonly: boolean, cleanup: () => void, extraArgs: string[] = []): Promise<{ child: ChildProcess; output: () => string }> {
   const args = [
     '--port', String(port),
     '--bind', '127.0.0.1',
@@ -58,6 +62,7 @@ async function launch(port: number, dir: string, appendonly: boolean, cleanup: (
     '--appendonly', appendonly ? 'yes' : 'no',
     '--save', '',
     '--daemonize', 'no',
+    ...extraArgs,
   ];
   const child = spawn(REDIS_BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const output = keepTail(child);
@@ -91,7 +96,7 @@ export async function startRedisServer(opts: RedisServerOptions = {}): Promise<R
   let current: ChildProcess;
   for (let attempt = 0; ; attempt++) {
     try {
-      current = (await launch(port, dir, appendonly, cleanup)).child;
+      current = (await launch(port, dir, appendonly, cleanup, opts.extraArgs)).child;
       break;
     } catch (err) {
       const inUse = /address already in use/i.test(String(err));
@@ -125,7 +130,11 @@ export async function startRedisServer(opts: RedisServerOptions = {}): Promise<R
     async restart() {
       if (stopped) throw new Error('this redis-server was stopped; start a new one');
       await stopChild();
-      current = (await launch(port, dir, appendonly, cleanup)).child;
+      current = (await launch(port, dir, appendonly, cleanup, opts.extraArgs)).child;
+    },
+    async kill() {
+      current.kill('SIGKILL');
+      await waitForExit(current);
     },
   };
 }
