@@ -80,6 +80,12 @@ function toBullProcessor(queue: QueueName, processor: Processor) {
   };
 }
 
+/** The BullMQ worker's dedicated blocking connection, if its backend has one. */
+function blockingClient(worker: Worker): Promise<Redis | undefined> {
+  const pending = (worker.backend as { blockingClient?: Promise<Redis> }).blockingClient;
+  return pending ? pending.catch(() => undefined) : Promise.resolve(undefined);
+}
+
 /** A worker connection without the topology support of the worker role's `connect` (tests, tools). */
 function plainConnection(url: string): Redis {
   const redis = new Redis(url, { maxRetriesPerRequest: null, retryStrategy: (n: number) => Math.min(n * 100, 2_000) });
@@ -121,8 +127,19 @@ export async function startWorkerHost(opts: WorkerHostOptions): Promise<WorkerHo
 
   /** Close a worker (its active jobs finish first) and then its connection; never throws. */
   const retire = (slot: { worker: Worker; redis: Redis }) => {
+    // BullMQ drops its 'error' listener from its blocking connection on close; one caught mid-failover
+    // may still be reconnecting then (BullMQ #4378), and a Sentinel client closed with QUIT keeps its
+    // subscriptions to the sentinels. disconnect() ends both, quietly.
+    const blocking = blockingClient(slot.worker);
     const done = slot.worker
       .close()
+      .then(async () => {
+        const b = await blocking;
+        if (b) {
+          b.on('error', () => {});
+          b.disconnect();
+        }
+      })
       .catch((err: unknown) => logger.warn({ queue: slot.worker.name, err: errorMessage(err) }, 'closing a worker failed'))
       .then(() => slot.redis.quit().catch(() => slot.redis.disconnect()))
       .then(() => undefined);

@@ -108,5 +108,8 @@ export async function closeRedis(client: Redis): Promise<void> {
     client.disconnect();
   } finally {
     clearTimeout(timer);
+    // QUIT alone leaves a Sentinel client's failover-detector subscriptions to the sentinels alive
+    // (reconnecting forever once the sentinels go); disconnect() tears the connector down too.
+    client.disconnect();
   }
 }
