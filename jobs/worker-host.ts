@@ -141,8 +141,10 @@ export async function startWorkerHost(opts: WorkerHostOptions): Promise<WorkerHo
         }
       })
       .catch((err: unknown) => logger.warn({ queue: slot.worker.name, err: errorMessage(err) }, 'closing a worker failed'))
-      .then(() => slot.redis.quit().catch(() => slot.redis.disconnect()))
-      .then(() => undefined);
+      .then(() => slot.redis.quit())
+      .catch(() => undefined)
+      // After QUIT too: it also ends a Sentinel client's subscriptions to the sentinels.
+      .then(() => slot.redis.disconnect());
     retiring.add(done);
     void done.finally(() => retiring.delete(done));
     return done;
