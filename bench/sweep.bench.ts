@@ -7,6 +7,7 @@
 //   BENCH_RUNS                  measured runs per side (default 15 / 7 / 3 below 1 000 / 10 000 / above)
 //   BENCH_BLOCK_TXS=160         tx hashes in eth_getBlockByNumber(latest, false); 0 = header-sized
 //   BENCH_CHILD_NODE_OPTIONS    extra node flags for both sides (e.g. --max-semi-space-size=4)
+//   BENCH_SHARD_NODES=100000    endpoints of the sharded comparison (0 = skip it); BENCH_SHARD_WORKERS=1,2,4
 //   BENCH_COMPILED=1            both sides run compiled JavaScript (as the Docker image runs the worker),
 //                               not through tsx: the bench builds it first (tsconfig.bench-build.json)
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
@@ -16,9 +17,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { machine, median, mib, secs, verdict } from './bench-stats.ts';
 import type { RunResult } from './sweep-runner.ts';
+import { shardBench } from './sweep-shards.ts';
 
 const PORTS = Number(process.env.BENCH_PORTS ?? 50);
-const SIZES = (process.env.BENCH_SIZES ?? '100,1000,10000').split(',').map(Number);
+const SIZES = (process.env.BENCH_SIZES ?? '100,1000,10000').split(',').filter(Boolean).map(Number);
+const SHARD_NODES = Number(process.env.BENCH_SHARD_NODES ?? 100_000);
+const SHARD_WORKERS = (process.env.BENCH_SHARD_WORKERS ?? '1,2,4').split(',').map(Number);
 /** Small sweeps take milliseconds, so more runs keep one hiccup of a busy machine from deciding the median. */
 const runsFor = (eth: number) => Number(process.env.BENCH_RUNS ?? (eth < 1_000 ? 15 : eth < 10_000 ? 7 : 3));
 const BLOCK_TXS = Number(process.env.BENCH_BLOCK_TXS ?? 160);
@@ -111,6 +115,7 @@ try {
     if (unhealthy) console.log(`  WARNING: ${unhealthy} nodes were not healthy in some run; the figures above include failures`);
     console.log(`  runs (ms): ChainOps ${a.map((r) => r.ms.toFixed(0)).join(', ')}; raw ${b.map((r) => r.ms.toFixed(0)).join(', ')}\n`);
   }
+  if (SHARD_NODES > 0) await shardBench({ ports, nodes: SHARD_NODES, workers: SHARD_WORKERS, runs: Number(process.env.BENCH_SHARD_RUNS ?? 2), concurrency: CONCURRENCY });
 } finally {
   responder.kill();
   rmSync(dir, { recursive: true, force: true });

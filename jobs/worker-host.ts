@@ -1,5 +1,8 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { processRedactor } from '../src/secrets/process-secrets.ts';
+import { Redis } from 'ioredis';
+import { queuePrefix } from '../src/ports/key-layout.ts';
+import { watchBlocking } from './blocking-watchdog.ts';
 import type { QueueName } from '../src/ports/queue.port.ts';
 import { ChainopsError, errorMessage } from '../src/errors.ts';
 import type { JobContext, Processor } from './job-context.ts';
@@ -12,8 +15,15 @@ export interface HostLogger {
 }
 
 export interface WorkerHostOptions {
+  /** A plain redis:// URL, used when `connect` is not given. */
   redisUrl: string;
-  /** BullMQ key prefix; must match the producer's (BullJobQueue `prefix`). */
+  /**
+   * A new connection for one worker, from any REDIS_URL form (the worker role passes `createRedis(url,
+   * 'worker')`, which follows Sentinel, Cluster and TLS); it must set `maxRetriesPerRequest: null`.
+   * @defaultValue a plain ioredis client of `redisUrl`
+   */
+  connect?: () => Redis;
+  /** The install's base prefix; must match the producer's (BullJobQueue `prefix`); each queue adds its hash tag. */
   prefix: string;
   /** One BullMQ Worker is started per queue listed here. */
   processors: Partial<Record<QueueName, Processor>>;
@@ -28,6 +38,8 @@ export interface WorkerHostOptions {
   lockDurationMs?: number;
   /** How often stalled jobs (of dead workers) are looked for. @defaultValue 5 000, or lockDurationMs if less */
   stalledIntervalMs?: number;
+  /** A worker whose blocking connection has not been ready this long is replaced by a new one (`CHAINOPS_WORKER_STUCK_MS`). @defaultValue 10 000 */
+  stuckMs?: number;
 }
 
 export interface WorkerHost {
@@ -70,17 +82,35 @@ function toBullProcessor(queue: QueueName, processor: Processor) {
   };
 }
 
+/** The BullMQ worker's dedicated blocking connection, if its backend has one. */
+function blockingClient(worker: Worker): Promise<Redis | undefined> {
+  const pending = (worker.backend as { blockingClient?: Promise<Redis> }).blockingClient;
+  return pending ? pending.catch(() => undefined) : Promise.resolve(undefined);
+}
+
+/** A worker connection without the topology support of the worker role's `connect` (tests, tools). */
+function plainConnection(url: string): Redis {
+  const redis = new Redis(url, { maxRetriesPerRequest: null, retryStrategy: (n: number) => Math.min(n * 100, 2_000) });
+  redis.on('error', () => {}); // the Worker's own 'error' listener reports what matters
+  return redis;
+}
+
+/** How long a worker's blocking connection may stay not ready before the worker is recreated. */
+const DEFAULT_STUCK_MS = 10_000;
+
 /** Start one BullMQ Worker per queue that has a processor. Signals are the caller's: see `onShutdown`. */
 export async function startWorkerHost(opts: WorkerHostOptions): Promise<WorkerHost> {
   const { logger } = opts;
-  const workers: Worker[] = [];
-  for (const [name, processor] of Object.entries(opts.processors) as [QueueName, Processor | undefined][]) {
-    if (!processor) continue;
-    // Options rather than a shared client: BullMQ then owns (and closes) both the command and the
-    // blocking connection, and sets `maxRetriesPerRequest: null` on them; reconnects are forever.
+  const slots = new Map<QueueName, { worker: Worker; redis: Redis }>();
+  const retiring = new Set<Promise<void>>();
+
+  const startWorker = (name: QueueName, processor: Processor) => {
+    // One connection per worker from any REDIS_URL form (Sentinel, Cluster, TLS); BullMQ duplicates it
+    // for its blocking connection and closes that one itself.
+    const redis = opts.connect?.() ?? plainConnection(opts.redisUrl);
     const worker = new Worker(name, toBullProcessor(name, processor), {
-      connection: { url: opts.redisUrl, maxRetriesPerRequest: null, retryStrategy: (n: number) => Math.min(n * 100, 2_000) },
-      prefix: opts.prefix,
+      connection: redis,
+      prefix: queuePrefix(opts.prefix, name),
       concurrency: opts.concurrency ?? 4,
       lockDuration: opts.lockDurationMs ?? DEFAULT_LOCK_MS,
       stalledInterval: opts.stalledIntervalMs ?? Math.min(DEFAULT_STALLED_CHECK_MS, opts.lockDurationMs ?? DEFAULT_LOCK_MS),
@@ -93,16 +123,61 @@ export async function startWorkerHost(opts: WorkerHostOptions): Promise<WorkerHo
     worker.on('failed', (job, err) =>
       logger.warn({ queue: name, jobId: job?.id, attempt: job?.attemptsMade, err: err.message }, 'job failed'),
     );
-    workers.push(worker);
-  }
-  await Promise.all(workers.map((w) => w.waitUntilReady()));
-  logger.info({ queues: workers.map((w) => w.name) }, 'worker host started');
+    slots.set(name, { worker, redis });
+    return worker;
+  };
+
+  /** Close a worker (its active jobs finish first) and then its connection; never throws. */
+  const retire = (slot: { worker: Worker; redis: Redis }) => {
+    // BullMQ drops its 'error' listener from its blocking connection on close; one caught mid-failover
+    // may still be reconnecting then (BullMQ #4378), and a Sentinel client closed with QUIT keeps its
+    // subscriptions to the sentinels. disconnect() ends both, quietly.
+    const blocking = blockingClient(slot.worker);
+    const done = slot.worker
+      .close()
+      .then(async () => {
+        const b = await blocking;
+        if (b) {
+          b.on('error', () => {});
+          b.disconnect();
+        }
+      })
+      .catch((err: unknown) => logger.warn({ queue: slot.worker.name, err: errorMessage(err) }, 'closing a worker failed'))
+      .then(() => slot.redis.quit())
+      .catch(() => undefined)
+      // After QUIT too: it also ends a Sentinel client's subscriptions to the sentinels.
+      .then(() => slot.redis.disconnect());
+    retiring.add(done);
+    void done.finally(() => retiring.delete(done));
+    return done;
+  };
+
+  const processors = Object.entries(opts.processors).filter((e): e is [QueueName, Processor] => e[1] !== undefined);
+  for (const [name, processor] of processors) startWorker(name, processor);
+  await Promise.all([...slots.values()].map((s) => s.worker.waitUntilReady()));
+  logger.info({ queues: [...slots.keys()] }, 'worker host started');
+
+  const stuckMs = opts.stuckMs ?? DEFAULT_STUCK_MS;
+  const watchdog = watchBlocking(
+    () => [...slots].map(([name, s]) => [name, s.worker] as [string, Worker]),
+    (key) => {
+      const name = key as QueueName;
+      const old = slots.get(name);
+      const processor = opts.processors[name];
+      if (!old || !processor) return;
+      logger.warn({ queue: name, stuckMs }, `worker ${name}: its blocking Redis connection has not been ready for ${Math.round(stuckMs / 1000)}s (failover?); starting a new worker for the queue`);
+      startWorker(name, processor);
+      void retire(old);
+    },
+    { stuckMs },
+  );
 
   let closing: Promise<void> | undefined;
   return {
     close() {
       // close() without `force` lets active jobs finish; a second call gets the same promise.
-      closing ??= Promise.all(workers.map((w) => w.close())).then(() => logger.info({}, 'worker host stopped'));
+      watchdog.stop();
+      closing ??= Promise.all([...[...slots.values()].map(retire), ...retiring]).then(() => logger.info({}, 'worker host stopped'));
       return closing;
     },
   };

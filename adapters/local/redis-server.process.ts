@@ -18,6 +18,8 @@ export interface RedisServerOptions {
   appendonly?: boolean;
   /** The redis-server binary. @defaultValue /usr/bin/redis-server */
   bin?: string;
+  /** More `redis-server` arguments (`--replicaof h p`, `--cluster-enabled yes` …). @defaultValue none */
+  extraArgs?: string[];
 }
 
 export interface RedisServerHandle {
@@ -30,6 +32,8 @@ export interface RedisServerHandle {
   stop(): Promise<void>;
   /** Stop and start again on the same port and dir; with AOF the data survives. */
   restart(): Promise<void>;
+  /** SIGKILL (a crash: no AOF fsync, clients see the socket drop); resolves once it has exited. */
+  kill(): Promise<void>;
 }
 
 /** One raw PING over RESP; resolves true on `+PONG`. Keeps a client library out of the launcher. */
@@ -52,7 +56,7 @@ function ping(port: number): Promise<boolean> {
 }
 
 /** Spawn (argument array, no shell) and wait for PING; the child is killed if it never answers. */
-async function launch(port: number, dir: string, appendonly: boolean, cleanup: () => void, bin = REDIS_BIN): Promise<{ child: ChildProcess; output: () => string }> {
+async function launch(port: number, dir: string, appendonly: boolean, cleanup: () => void, bin = REDIS_BIN, extraArgs: string[] = []): Promise<{ child: ChildProcess; output: () => string }> {
   const args = [
     '--port', String(port),
     '--bind', '127.0.0.1',
@@ -60,6 +64,7 @@ async function launch(port: number, dir: string, appendonly: boolean, cleanup: (
     '--appendonly', appendonly ? 'yes' : 'no',
     '--save', '',
     '--daemonize', 'no',
+    ...extraArgs,
   ];
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const output = keepTail(child);
@@ -93,7 +98,7 @@ export async function startRedisServer(opts: RedisServerOptions = {}): Promise<R
   let current: ChildProcess;
   for (let attempt = 0; ; attempt++) {
     try {
-      current = (await launch(port, dir, appendonly, cleanup, opts.bin)).child;
+      current = (await launch(port, dir, appendonly, cleanup, opts.bin, opts.extraArgs)).child;
       break;
     } catch (err) {
       const inUse = /address already in use/i.test(String(err));
@@ -127,7 +132,11 @@ export async function startRedisServer(opts: RedisServerOptions = {}): Promise<R
     async restart() {
       if (stopped) throw new Error('this redis-server was stopped; start a new one');
       await stopChild();
-      current = (await launch(port, dir, appendonly, cleanup, opts.bin)).child;
+      current = (await launch(port, dir, appendonly, cleanup, opts.bin, opts.extraArgs)).child;
+    },
+    async kill() {
+      current.kill('SIGKILL');
+      await waitForExit(current);
     },
   };
 }

@@ -1,6 +1,7 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { QUEUE_NAMES } from '../../src/ports/queue.port.ts';
+import { queuePrefix } from '../../src/ports/key-layout.ts';
 import type { JobCounts } from './scrape-frame.ts';
 
 /** Reads job counts per queue and state straight from BullMQ (one Queue per name on a shared connection). */
@@ -10,10 +11,10 @@ export interface BullJobCounts {
   close(): Promise<void>;
 }
 
-/** `prefix` must be the one the BullJobQueue and workers use. */
+/** `prefix` must be the one the BullJobQueue and workers use (the base prefix; each queue gets its hash tag). */
 export function bullJobCounts(connection: Redis, prefix: string): BullJobCounts {
   const queues = QUEUE_NAMES.map((name) => {
-    const q = new Queue(name, { connection, prefix });
+    const q = new Queue(name, { connection, prefix: queuePrefix(prefix, name) });
     // A Redis outage is reported through chainops_metrics_source_up; this keeps 'error' from being unhandled.
     q.on('error', () => {});
     return [name, q] as const;

@@ -3,10 +3,19 @@ import type { Redis } from 'ioredis';
 import type { Platform } from '../../src/chat/chat-event.ts';
 import type { Outbox, OutboxItem } from '../../src/ports/outbox.port.ts';
 import type { Logger } from '../../src/pipeline/deps.ts';
+import { storePrefix } from '../../src/ports/key-layout.ts';
 import { KeyedQueue } from './keyed-queue.ts';
 import { OutboxDelay, retryAfterMsOf } from './outbox-delay.ts';
 
 const GROUP = 'bots';
+
+/**
+ * `{<prefix>:outbox}:outbox:<platform>`: every platform's stream (and its delay set) under one hash
+ * tag, because one XREADGROUP reads them all and that needs one slot on a Cluster.
+ */
+export function outboxStreamKey(prefix: string, platform: Platform): string {
+  return `${storePrefix(prefix, 'outbox')}:outbox:${platform}`;
+}
 const MAXLEN = 100_000;
 
 /**
@@ -15,10 +24,11 @@ const MAXLEN = 100_000;
  * acknowledged only after delivery, and items left pending by a dead replica are claimed again.
  */
 export class RedisOutbox implements Outbox {
+  /** `prefix` is the install's base prefix; the streams live under the outbox's hash tag (docs/redis-keys.md). */
   constructor(private readonly redis: Redis, private readonly prefix: string) {}
 
   streamKey(platform: Platform): string {
-    return `${this.prefix}:outbox:${platform}`;
+    return outboxStreamKey(this.prefix, platform);
   }
 
   async publish(item: OutboxItem): Promise<void> {
@@ -62,7 +72,7 @@ interface Entry {
  * so a channel's posts and edits keep their order.
  */
 export function startOutboxConsumer(opts: OutboxConsumerOptions): { stop(): Promise<void> } {
-  const keys = opts.platforms.map((p) => `${opts.prefix}:outbox:${p}`);
+  const keys = opts.platforms.map((p) => outboxStreamKey(opts.prefix, p));
   const cmd = opts.redis.duplicate();
   // Without a listener ioredis prints every failed reconnect as an "Unhandled error event".
   let lastErrorLog = 0;
@@ -134,12 +144,21 @@ export function startOutboxConsumer(opts: OutboxConsumerOptions): { stop(): Prom
     lanes.push(laneOf(item), () => deliver({ key, id, raw: JSON.stringify(sequenced), item: sequenced, deferrals, returning: deferrals > 0 }).finally(() => inFlight.delete(id)));
   }
 
-  const loop = (async () => {
+  /**
+   * Create the consumer group where it is missing. Also after start-up: a stream lost with Redis (a
+   * failover to a replica that had not received it, a restart without AOF, a manual DEL) answers every
+   * read with NOGROUP until the group exists again. From '0', so whatever was published since is delivered.
+   */
+  const ensureGroups = async () => {
     for (const key of keys) {
       await opts.redis.xgroup('CREATE', key, GROUP, '0', 'MKSTREAM').catch((e: Error) => {
         if (!/BUSYGROUP/.test(e.message)) throw e;
       });
     }
+  };
+
+  const loop = (async () => {
+    await ensureGroups().catch((err: Error) => opts.logger.warn({ err: err.message }, 'outbox: could not create the consumer group yet; retrying'));
     let lastClaim = 0;
     while (running) {
       try {
@@ -154,6 +173,11 @@ export function startOutboxConsumer(opts: OutboxConsumerOptions): { stop(): Prom
         for (const [key, entries] of res ?? []) for (const [id, fields] of entries) schedule(key, id, fields);
       } catch (err) {
         if (!running) break;
+        if (/NOGROUP/.test((err as Error).message)) {
+          opts.logger.warn({ err: (err as Error).message }, 'outbox stream or its consumer group is gone (Redis lost it); creating it again');
+          await ensureGroups().catch((e: Error) => opts.logger.warn({ err: e.message }, 'outbox: could not create the consumer group; retrying'));
+          continue;
+        }
         opts.logger.warn({ err: (err as Error).message }, 'outbox read failed; retrying');
         await new Promise((r) => setTimeout(r, 500));
       }

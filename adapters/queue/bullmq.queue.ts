@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import { QUEUE_NAMES, type EnqueueOptions, type JobInfo, type JobQueue, type QueueName } from '../../src/ports/queue.port.ts';
 import { ChainopsError, errorMessage } from '../../src/errors.ts';
 import { closeRedis, createRedis, type LogSink } from '../redis/redis-connection.ts';
+import { queuePrefix } from '../../src/ports/key-layout.ts';
 import { DEFAULT_JOB_OPTIONS, LISTED_BULL_STATES, NOT_STARTED, toJobInfo, toJobState } from './bull-job-info.ts';
 
 export interface BullJobQueueOptions {
@@ -11,7 +12,7 @@ export interface BullJobQueueOptions {
   redisUrl?: string;
   /** A connection to use instead (not closed by `close()`); must not set ioredis `keyPrefix`. */
   connection?: Redis;
-  /** BullMQ key prefix shared by all queues (keys are `${prefix}:${queue}:…`). */
+  /** The install's base prefix; each queue's BullMQ prefix is `queuePrefix(prefix, queue)`, keys `{prefix:q:queue}:queue:…`. */
   prefix: string;
   /** Per-queue overrides merged over {@link DEFAULT_JOB_OPTIONS}. @defaultValue none */
   jobOptions?: Partial<Record<QueueName, JobsOptions>>;
@@ -33,7 +34,7 @@ export class BullJobQueue implements JobQueue {
     this.#redis = opts.connection ?? createRedis(opts.redisUrl as string, 'producer', opts.logger);
     this.#jobOptions = opts.jobOptions ?? {};
     for (const name of QUEUE_NAMES) {
-      const q = new Queue(name, { connection: this.#redis, prefix: opts.prefix });
+      const q = new Queue(name, { connection: this.#redis, prefix: queuePrefix(opts.prefix, name) });
       // Connection trouble is already logged by createRedis; this only keeps 'error' from being unhandled.
       q.on('error', (err: Error) => opts.logger?.warn({ queue: name, err: err.message }, `queue ${name}: ${err.message}`));
       this.#queues.set(name, q);

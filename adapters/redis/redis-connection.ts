@@ -1,4 +1,6 @@
 import { Redis, type RedisOptions } from 'ioredis';
+import { connectTarget } from './redis-topology.ts';
+import { describeRedisTarget, parseRedisUrl } from './redis-url.ts';
 /** The slice of a logger the Redis adapters use: a pino logger fits, and so does a tiny test fake. */
 export interface LogSink {
   info(obj: object, msg?: string): void;
@@ -10,7 +12,7 @@ export interface LogSink {
  * What the connection is for:
  * - `worker` / `events`: BullMQ Worker or QueueEvents; blocking commands, so never give up on a command.
  * - `producer`: enqueues in the chat 3-second ack path; fails fast instead of queueing while Redis is down.
- * - `state`: the state store and audit log; rides out a short Redis restart, then fails.
+ * - `state`: the state store and audit log; rides out a short Redis restart or a failover, then fails.
  */
 export type RedisKind = 'worker' | 'producer' | 'events' | 'state';
 
@@ -37,28 +39,38 @@ export function redisOptionsFor(kind: RedisKind): RedisOptions {
         retryStrategy,
       };
     case 'state':
-      return { maxRetriesPerRequest: 3, retryStrategy, connectTimeout: CONNECT_TIMEOUT_MS };
+      // Ten tries (about 5.5 s of backoff) ride out a Sentinel promotion (≈ down-after + 1–2 s).
+      return { maxRetriesPerRequest: 10, retryStrategy, connectTimeout: CONNECT_TIMEOUT_MS };
   }
 }
 
-/** `redis://user:secret@host` → `redis://user:***@host`, so URLs can be logged. */
+/** `redis://user:secret@host` → `redis://user:***@host` (every form of REDIS_URL), so URLs can be logged. */
 export function redactRedisUrl(url: string): string {
   try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
+    return describeRedisTarget(parseRedisUrl(url));
   } catch {
     return '<unparsable redis url>';
   }
 }
 
 /**
- * Create an ioredis client for `kind` (see {@link RedisKind}). Connects at once; connection errors
- * become log lines (at most one per message every 30 s) instead of unhandled 'error' events.
+ * After a Sentinel failover the old primary comes back as a replica: writes to it answer READONLY.
+ * Reconnecting (2 = and resend the command) makes ioredis ask the sentinels for the new primary.
  */
-export function createRedis(url: string, kind: RedisKind, logger?: LogSink): Redis {
-  const client = new Redis(url, { ...redisOptionsFor(kind), connectionName: `chainops-${kind}` });
-  const where = redactRedisUrl(url);
+export function reconnectOnReadonly(err: Error): 2 | false {
+  return /^READONLY\b/.test(err.message) ? 2 : false;
+}
+
+/**
+ * Create an ioredis client for `kind` (see {@link RedisKind}) from any REDIS_URL form (`redis://`,
+ * `rediss://`, `redis+sentinel://…/<master>`, `redis+cluster://…`). Connects at once; connection errors
+ * become log lines (at most one per message every 30 s) instead of unhandled 'error' events. A Cluster
+ * client is typed as `Redis`: it answers the same commands, and BullMQ takes it as it is.
+ */
+export function createRedis(url: string, kind: RedisKind, logger?: LogSink, env: NodeJS.ProcessEnv = process.env): Redis {
+  const target = parseRedisUrl(url);
+  const client = connectTarget(target, { ...redisOptionsFor(kind), connectionName: `chainops-${kind}`, reconnectOnError: reconnectOnReadonly }, env);
+  const where = describeRedisTarget(target);
   let lastMessage = '';
   let lastAt = 0;
   client.on('error', (err: Error) => {
@@ -96,5 +108,8 @@ export async function closeRedis(client: Redis): Promise<void> {
     client.disconnect();
   } finally {
     clearTimeout(timer);
+    // QUIT alone leaves a Sentinel client's failover-detector subscriptions to the sentinels alive
+    // (reconnecting forever once the sentinels go); disconnect() tears the connector down too.
+    client.disconnect();
   }
 }

@@ -26,6 +26,18 @@ export interface AlertSweepResult {
 
 const LOCK = 'alerts:evaluate';
 
+/** How long a partial evaluation waits for another to finish (they take milliseconds to a few seconds). */
+const LOCK_WAIT_MS = 20_000;
+
+async function acquireEvaluationLock(deps: AlertDeps, holder: string, waitMs: number): Promise<{ ok: boolean }> {
+  const until = Date.now() + waitMs;
+  for (;;) {
+    const lock = await deps.state.acquireLock(LOCK, holder, 'alert evaluation', 60_000);
+    if (lock.ok || Date.now() >= until) return lock;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** 8 base-36 characters. */
 function newId(): string {
   return BigInt(`0x${randomBytes(6).toString('hex')}`).toString(36).padStart(8, '0').slice(-8);
@@ -37,16 +49,25 @@ function newId(): string {
  * (a lease), so two overlapping sweeps never post the same alert twice. A change that lost a race
  * with a click is left for the next sweep.
  */
-export async function evaluateAlerts(deps: AlertDeps, fleet: Fleet, snapshots: Snapshot[], holder: string, only?: ReadonlySet<string>): Promise<AlertSweepResult> {
+export async function evaluateAlerts(
+  deps: AlertDeps,
+  fleet: Fleet,
+  snapshots: Snapshot[],
+  holder: string,
+  only?: ReadonlySet<string>,
+  opts: { wide?: boolean } = {},
+): Promise<AlertSweepResult> {
   const alerts = deps.alerts;
   if (!alerts) return { changed: 0, conflicts: 0, firing: 0 };
-  const lock = await deps.state.acquireLock(LOCK, holder, 'alert evaluation', 60_000);
+  // A whole-fleet sweep may leave the work to an overlapping one; a partial one (a recheck, a shard
+  // of a sharded sweep) is the only judge of its nodes this round, so it waits its turn.
+  const lock = await acquireEvaluationLock(deps, holder, only ? LOCK_WAIT_MS : 0);
   if (!lock.ok) return { skipped: true, changed: 0, conflicts: 0, firing: 0 };
   try {
     const now = deps.clock.now();
     const [active, silences, locks] = await Promise.all([alerts.active(), alerts.silences(), deps.state.listLocks()]);
     const maintenance = nodesInMaintenance(locks, now);
-    const changes = evaluate({ fleet, health: assessFleet(fleet, snapshots, now), now, active, silences, newId, maintenance, ...(only ? { only } : {}) });
+    const changes = evaluate({ fleet, health: assessFleet(fleet, snapshots, now), now, active, silences, newId, maintenance, ...(only ? { only } : {}), ...(opts.wide ? { wide: true } : {}) });
     let changed = 0;
     let conflicts = 0;
     for (const c of changes) {

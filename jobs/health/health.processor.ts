@@ -40,7 +40,7 @@ export type HealthDeps = Pick<WorkerDeps, 'fleet' | 'checkerFor' | 'state' | 'au
  * from a conversation; after a sweep, evaluate the alert rules. `host`: gather host facts over SSH
  * on their own slower schedule.
  */
-export function healthProcessor(deps: HealthDeps) {
+export function healthProcessor(deps: HealthDeps, opts: { wide?: boolean } = {}) {
   return async (job: JobContext<unknown>) => {
     const data = parseJobData(healthJob, job.data, job.id);
     if (data.kind === 'host') return { host: await gatherHostFactsStep(deps, data.nodes) };
@@ -62,10 +62,11 @@ export function healthProcessor(deps: HealthDeps) {
     }
     let alerts: AlertSweepResult | undefined;
     if (data.kind === 'sweep' && deps.alerts) {
-      // A partial sweep reads every node's latest (the reference head needs them) but moves only the
-      // alerts of the nodes it checked.
+      // A partial sweep (a recheck, or one worker's share of a sharded sweep) reads every node's
+      // latest (the reference head needs them) but moves only the alerts of the nodes it checked;
+      // `wide` (one share per round) also moves the group and chain alerts.
       const all = data.nodes ? await deps.state.getSnapshots() : snapshots;
-      alerts = await evaluateAlerts(deps, fleet, all, `health:${job.id}`, data.nodes ? names : undefined);
+      alerts = await evaluateAlerts(deps, fleet, all, `health:${job.id}`, data.nodes ? names : undefined, { wide: opts.wide === true });
       if (alerts.confirming) await scheduleRecheck(deps, fleet, job.id, alerts.confirming, data.recheck ?? 0);
     }
     const count = (s: string) => nodes.filter((n) => n.status === s).length;

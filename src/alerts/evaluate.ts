@@ -31,6 +31,11 @@ export interface EvaluateInput {
    * move; every other alert is left as it is, so an older result is never counted twice.
    */
   only?: ReadonlySet<string>;
+  /**
+   * With `only`: also move the alerts that are not about one node (group, chain). A sharded sweep
+   * sets it on one share per round, so those alerts move once per round, not once per share.
+   */
+  wide?: boolean;
 }
 
 /** One alert's change: `before` (absent for a new one) → `after` (null: forget it). */
@@ -74,7 +79,8 @@ export function evaluate(input: EvaluateInput): AlertChange[] {
     changes.push({ ...(before ? { before } : {}), after: r.next, notices: r.notices, ...(r.autoRemedy ? { autoRemedy: true } : {}) });
   };
   const seen = new Set<string>();
-  const judged = (a: { scope: string; node?: string | undefined }) => !input.only || (a.scope === 'node' && a.node !== undefined && input.only.has(a.node));
+  const judged = (a: { scope: string; node?: string | undefined }) =>
+    !input.only || (a.scope === 'node' ? a.node !== undefined && input.only.has(a.node) : input.wide === true);
   const maintenance = input.maintenance ? { maintenance: input.maintenance } : {};
   const observations = [
     ...observe(fleet, input.health, { now, staleMs, hostStaleMs, ...maintenance }),

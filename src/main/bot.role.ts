@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { startOutboxConsumer } from '../../adapters/outbox/redis.outbox.ts';
+import { redisHealthzRoute } from '../../adapters/redis/redis-healthz.ts';
 import { countingDispatch } from '../../adapters/metrics/command-counter.ts';
 import { serveRoutes } from '../../adapters/metrics/metrics-route.ts';
 import type { Platform } from '../chat/chat-event.ts';
@@ -25,8 +26,8 @@ export async function startBotRole(rt: Runtime, env: Env, opts: { metricsPort?: 
   const dispatch = countingDispatch(createDispatch(rt.core), metrics.countCommand);
   const chats = new Map<Platform, ChatPort>();
   const stops: Array<() => Promise<void>> = [];
-  const healthz = { path: '/healthz', method: 'GET' as const, handler: (_req: unknown, res: import('node:http').ServerResponse) => void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n') };
-  // The public port (Slack events, Discord interactions) serves /healthz only: /metrics has a port of its own.
+  // The public port (Slack events, Discord interactions) serves /healthz only (with Redis reachability): /metrics has a port of its own.
+  const healthz = redisHealthzRoute(rt.pingRedis);
   const routes = [healthz];
 
   if (env.SLACK_BOT_TOKEN || env.SLACK_SIGNING_SECRET) {

@@ -1,11 +1,27 @@
 import { z } from 'zod';
+import { parseRedisUrl } from '../../adapters/redis/redis-url.ts';
+
+/** The parser's own message (it lists the accepted forms and never repeats the password). */
+function redisUrlIssue(url: string, ctx: z.RefinementCtx): void {
+  try {
+    parseRedisUrl(url);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message.replace(/^REDIS_URL /, '') });
+  }
+}
 
 /** Process configuration from the environment. Secrets live only here, never in the fleet file. */
 export const envSchema = z.object({
   /** Fleet file path. @defaultValue ./chainops.yaml */
   CHAINOPS_CONFIG: z.string().min(1).default('chainops.yaml'),
-  /** Redis (BullMQ, state, locks, audit). Required for bot, worker and all. */
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'use redis://host:6379 or rediss://…').optional(),
+  /** Redis (BullMQ, state, locks, audit): redis://, rediss://, redis+sentinel://…/<master>, redis+cluster://…. Required for bot, worker and all. */
+  REDIS_URL: z.string().superRefine(redisUrlIssue).optional(),
+  /** PEM file of the CA that signed a `rediss…` server's certificate (managed Redis). @defaultValue the system CAs */
+  REDIS_TLS_CA_FILE: z.string().min(1).optional(),
+  /** Password of the sentinels themselves (`requirepass` in sentinel.conf), for redis+sentinel://. @defaultValue none */
+  REDIS_SENTINEL_PASSWORD: z.string().min(1).optional(),
+  /** A worker whose blocking Redis connection has not been ready this long is recreated. @defaultValue 10 000 ms */
+  CHAINOPS_WORKER_STUCK_MS: z.coerce.number().int().min(1_000, 'use at least 1000 (ms)').max(600_000, 'use at most 600000 (ms)').optional(),
   /** Key prefix, so several ChainOps installs can share one Redis. @defaultValue chainops */
   CHAINOPS_PREFIX: z.string().regex(/^[a-z0-9-]{1,32}$/, 'use lowercase letters, digits and dashes').default('chainops'),
   /** pino level. @defaultValue info */

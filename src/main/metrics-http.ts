@@ -5,6 +5,7 @@ import type pino from 'pino';
 import { z } from 'zod';
 import { bullJobCounts } from '../../adapters/metrics/bull-job-counts.ts';
 import { healthzRoute, metricsRoute, serveRoutes, type GetRoute } from '../../adapters/metrics/metrics-route.ts';
+import { redisHealthzRoute } from '../../adapters/redis/redis-healthz.ts';
 import { createMetrics, type ChainopsMetrics } from '../../adapters/metrics/metrics.registry.ts';
 import { errorMessage } from '../errors.ts';
 import type { Runtime } from './runtime.ts';
@@ -87,13 +88,15 @@ export interface MetricsHttpOptions {
   logger: Pick<pino.Logger, 'info' | 'warn' | 'error'>;
   /** Bearer token /metrics requires. @defaultValue METRICS_TOKEN, else none */
   token?: string;
+  /** @defaultValue a /healthz that answers ok while the process serves HTTP */
+  healthz?: GetRoute;
 }
 
 /** A tiny HTTP server with `GET /metrics` and `GET /healthz` only. */
 export async function startMetricsHttp(opts: MetricsHttpOptions): Promise<{ url: string; port: number; close(): Promise<void> }> {
   const scrapeFailed = (err: unknown) => opts.logger.error({ err: errorMessage(err) }, 'metrics scrape failed');
   const token = opts.token ?? metricsTokenFrom();
-  const server: Server = createServer(serveRoutes([withBearer(metricsRoute(opts.metrics, scrapeFailed), token), healthzRoute]));
+  const server: Server = createServer(serveRoutes([withBearer(metricsRoute(opts.metrics, scrapeFailed), token), opts.healthz ?? healthzRoute]));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => {
@@ -120,7 +123,7 @@ export async function startMetricsHttp(opts: MetricsHttpOptions): Promise<{ url:
  */
 export async function serveMetricsAlone(rt: Runtime, metrics: ChainopsMetrics, port = metricsPortFrom()): Promise<{ url?: string; close(): Promise<void> }> {
   try {
-    const http = await startMetricsHttp({ port, metrics, logger: rt.logger });
+    const http = await startMetricsHttp({ port, metrics, logger: rt.logger, healthz: redisHealthzRoute(rt.pingRedis) });
     return { url: http.url, close: () => http.close() };
   } catch (err) {
     rt.logger.error({ err: errorMessage(err), port }, `metrics: cannot listen on port ${port}; running without /metrics — set METRICS_PORT (worker) or BOT_METRICS_PORT (bot) to a free port`);

@@ -8,6 +8,7 @@ import { RedisAlertStore } from '../../adapters/redis/redis-alert.store.ts';
 import { RedisAuditLog } from '../../adapters/redis/redis-audit.log.ts';
 import { closeRedis, createRedis } from '../../adapters/redis/redis-connection.ts';
 import { RedisStateStore } from '../../adapters/redis/redis-state.store.ts';
+import { storePrefix } from '../ports/key-layout.ts';
 import { RedisRolloutStore } from '../../adapters/redis/redis-rollout.store.ts';
 import { playbookTreeDigest } from './playbook-digest.ts';
 import { createCheckers, type CheckerRegistry } from '../../adapters/rpc/checker-registry.ts';
@@ -34,6 +35,7 @@ import { PAGE_ATTEMPTS, PAGE_BACKOFF } from '../../jobs/page/page-job.schema.ts'
 /** The shared pieces every process role (bot, worker, console) is built from. */
 export interface Runtime {
   redisUrl: string;
+  /** The install's base prefix (CHAINOPS_PREFIX); stores and queues add their hash tags (docs/redis-keys.md). */
   prefix: string;
   logger: pino.Logger;
   fleet: () => Fleet;
@@ -52,6 +54,8 @@ export interface Runtime {
   /** Where `/chainops sync` pulls the fleet file from. */
   fleetSource: FleetSource;
   core: CoreDeps;
+  /** PING over the state connection (for /healthz): resolves when Redis answers. */
+  pingRedis(): Promise<unknown>;
   /** A new Redis connection of this runtime (closed by `close()`). */
   connect(kind: 'worker' | 'events' | 'state'): Redis;
   close(): Promise<void>;
@@ -87,16 +91,18 @@ export async function createRuntime(opts: {
     return c;
   };
   const stateRedis = connect('state');
-  const state = new RedisStateStore(stateRedis, { prefix: opts.prefix, kpiBucketMs: fleet.health.interval });
-  const audit = new RedisAuditLog(stateRedis, { prefix: opts.prefix, logger: opts.logger });
+  // Each store under its own Cluster hash tag (docs/redis-keys.md); BullMQ tags each queue itself.
+  const tag = (store: Parameters<typeof storePrefix>[1]) => storePrefix(opts.prefix, store);
+  const state = new RedisStateStore(stateRedis, { prefix: tag('state'), kpiBucketMs: fleet.health.interval });
+  const audit = new RedisAuditLog(stateRedis, { prefix: tag('audit'), logger: opts.logger });
   const queue = new BullJobQueue({ connection: connect('producer'), prefix: opts.prefix, logger: opts.logger, jobOptions: { page: { attempts: PAGE_ATTEMPTS, backoff: PAGE_BACKOFF } } });
   const outbox = new RedisOutbox(stateRedis, opts.prefix);
-  const alerts = new PagingAlertStore(new RedisAlertStore(stateRedis, { prefix: opts.prefix }), { fleet: () => fleetView.current(), queue, logger: opts.logger });
-  const rollouts = new RedisRolloutStore(stateRedis, { prefix: opts.prefix });
+  const alerts = new PagingAlertStore(new RedisAlertStore(stateRedis, { prefix: tag('alerts') }), { fleet: () => fleetView.current(), queue, logger: opts.logger });
+  const rollouts = new RedisRolloutStore(stateRedis, { prefix: tag('rollouts') });
   // One redactor between this process and chat (outbox), the audit log and job logs.
   redactWrites(processRedactor(), { outbox, audit, rollouts });
   const checkers = createCheckers();
-  const fleetView = new FleetView({ base: fleet, baseRev: fleetRev(fleetText), sourceId: fleetSource.id, preferSynced: fleetSource.kind === 'git', kv: stateRedis, prefix: opts.prefix, logger: opts.logger, guard });
+  const fleetView = new FleetView({ base: fleet, baseRev: fleetRev(fleetText), sourceId: fleetSource.id, preferSynced: fleetSource.kind === 'git', kv: stateRedis, prefix: tag('fleet'), logger: opts.logger, guard });
   await fleetView.refresh(true);
   fleetView.start(opts.fleetPollMs ?? 2_000);
   // Each call returns the fleet in force now; `sync` and inventory changes swap it whole.
@@ -118,7 +124,7 @@ export async function createRuntime(opts: {
       const f = current();
       return sweep(f, checkers, { nodes, concurrency: f.health.concurrency, timeoutMs: f.health.timeout, now: () => Date.now() });
     },
-    gitops: { source: fleetSource, view: fleetView, planLog: new PlanLog(stateRedis, opts.prefix), factsLog: new FactsLog(stateRedis, opts.prefix) },
+    gitops: { source: fleetSource, view: fleetView, planLog: new PlanLog(stateRedis, tag('fleet')), factsLog: new FactsLog(stateRedis, tag('fleet')) },
   };
   return {
     redisUrl: opts.redisUrl,
@@ -137,6 +143,7 @@ export async function createRuntime(opts: {
     fleetSource,
     core,
     connect: (kind) => connect(kind),
+    pingRedis: () => stateRedis.ping(),
     async close() {
       fleetView.stop();
       await queue.close().catch(() => undefined);

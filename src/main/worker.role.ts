@@ -8,6 +8,10 @@ import { terraformFor } from '../../adapters/terraform/terraform-for.ts';
 import { PlanLog } from '../inventory/plan-log.ts';
 import { FactsLog } from '../inventory/facts-log.ts';
 import { startWorkerHost } from '../../jobs/worker-host.ts';
+import { startShardedSweeper } from '../../jobs/health/sharded-sweeper.ts';
+import { RedisSweepMembers } from '../../adapters/redis/redis-sweep-members.ts';
+import { storePrefix } from '../ports/key-layout.ts';
+import { createRedis } from '../../adapters/redis/redis-connection.ts';
 import type { WorkerDeps } from '../../jobs/worker-deps.ts';
 import { hostname } from 'node:os';
 import { AnsiblePlaybookRunner } from '../../adapters/ansible/ansible-playbook.runner.ts';
@@ -32,6 +36,8 @@ export interface WorkerRoleOptions {
   leaseMs?: number;
   /** `CHAINOPS_JOB_LOCK_MS` @defaultValue the worker host's */
   jobLockMs?: number;
+  /** `CHAINOPS_WORKER_STUCK_MS` @defaultValue the worker host's (10 s) */
+  stuckMs?: number;
 }
 
 /** The worker role's options from the parsed environment. */
@@ -41,6 +47,7 @@ export function workerOptions(env: Env): WorkerRoleOptions {
     leaseMs: env.CHAINOPS_LEASE_MS,
     ...(env.CHAINOPS_SSH_KEY_FILE ? { sshKeyFile: env.CHAINOPS_SSH_KEY_FILE } : {}),
     ...(env.CHAINOPS_JOB_LOCK_MS ? { jobLockMs: env.CHAINOPS_JOB_LOCK_MS } : {}),
+    ...(env.CHAINOPS_WORKER_STUCK_MS ? { stuckMs: env.CHAINOPS_WORKER_STUCK_MS } : {}),
   };
 }
 
@@ -67,7 +74,7 @@ export async function startWorkerRole(rt: Runtime, opts: WorkerRoleOptions): Pro
   const provision: ProvisionDeps = {
     terraform: terraformFor,
     inventory: rt.fleetView.inventory,
-    planLog: new PlanLog(rt.fleetView.kv, rt.prefix),
+    planLog: new PlanLog(rt.fleetView.kv, storePrefix(rt.prefix, 'fleet')),
     refreshFleet: () => rt.fleetView.refresh(true),
     fleetDir: rt.fleetDir,
     playbooks: deps.playbooks,
@@ -76,13 +83,15 @@ export async function startWorkerRole(rt: Runtime, opts: WorkerRoleOptions): Pro
   const pagingEnv = readPagingEnv();
   const host = await startWorkerHost({
     redisUrl: rt.redisUrl,
+    connect: () => createRedis(rt.redisUrl, 'worker', rt.logger),
+    ...(opts.stuckMs ? { stuckMs: opts.stuckMs } : {}),
     prefix: rt.prefix,
     concurrency: opts.concurrency,
     logger: rt.logger,
     ...(opts.jobLockMs ? { lockDurationMs: opts.jobLockMs } : {}),
     processors: {
       health: healthProcessor(deps),
-      drift: driftProcessor(deps, { provision, kv: rt.fleetView.kv, prefix: rt.prefix, factsLog: new FactsLog(rt.fleetView.kv, rt.prefix) }),
+      drift: driftProcessor(deps, { provision, kv: rt.fleetView.kv, prefix: storePrefix(rt.prefix, 'fleet'), factsLog: new FactsLog(rt.fleetView.kv, storePrefix(rt.prefix, 'fleet')) }),
       upgrade: upgradeProcessor(deps),
       remediate: remediateProcessor(deps),
       provision: provisionProcessor(deps, provision),
@@ -95,10 +104,21 @@ export async function startWorkerRole(rt: Runtime, opts: WorkerRoleOptions): Pro
       }),
     },
   });
-  await rt.queue.upsertSchedule('health', 'health-sweep', rt.fleet().health.interval, { v: 1, kind: 'sweep' });
+  // Health sweeps are sharded over the live workers (jobs/health/sharded-sweeper.ts); the single
+  // BullMQ-scheduled whole-fleet sweep of earlier versions is removed so no node is checked twice.
+  await rt.queue.removeSchedule('health', 'health-sweep');
+  const sweeper = startShardedSweeper({
+    members: new RedisSweepMembers(rt.connect('state'), storePrefix(rt.prefix, 'sweepers')),
+    id: deps.workerId,
+    nodes: () => rt.fleet().nodes,
+    intervalMs: () => rt.fleet().health.interval,
+    sweep: (nodes, round, wide) =>
+      healthProcessor(deps, { wide })({ id: `sweep-${round}-${deps.workerId}`, queue: 'health', data: { v: 1, kind: 'sweep', ...(nodes ? { nodes } : {}) }, attempt: 1, progress: async () => {}, log: async () => {} }),
+    logger: rt.logger,
+  });
   await rt.queue.upsertSchedule('drift', 'drift-daily', DAY_MS, { v: 1 });
   // Host facts over SSH on their own, slower schedule (only when some node has ssh: settings).
   if (rt.fleet().nodes.some((n) => n.ssh)) await rt.queue.upsertSchedule('health', 'host-facts', rt.fleet().health.host_interval ?? 300_000, { v: 1, kind: 'host' });
   rt.logger.info({ everyMs: rt.fleet().health.interval }, 'health sweeps scheduled');
-  return withMetricsHttp(rt, host);
+  return withMetricsHttp(rt, { close: () => sweeper.stop().then(() => host.close()) });
 }

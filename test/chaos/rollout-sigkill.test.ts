@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import { startRedisServer, type RedisServerHandle } from '../../adapters/local/redis-server.process.ts';
 import { waitFor } from '../../adapters/local/wait-for.ts';
 import { RedisRolloutStore } from '../../adapters/redis/redis-rollout.store.ts';
+import { storePrefix } from '../../src/ports/key-layout.ts';
 import { RedisStateStore } from '../../adapters/redis/redis-state.store.ts';
 import { startBotProcess, type BotProcess } from '../helpers/bot-process.ts';
 import { clientVersion, DEMO_PLAYBOOK, startDemoHosts, type DemoHosts } from '../../adapters/local/demo-hosts.ts';
@@ -84,8 +85,8 @@ function spans(root: string): Array<[number, number]> {
 
 test(`worker SIGKILL at a random point of a rollout, ${TRIALS} trials: every rollout ends recorded, no node acted on twice at once, approvals kept`, async (t) => {
   const prefix = env['CHAINOPS_PREFIX']!;
-  const rollouts = new RedisRolloutStore(conn, { prefix });
-  const state = new RedisStateStore(conn, { prefix });
+  const rollouts = new RedisRolloutStore(conn, { prefix: storePrefix(prefix, 'rollouts') });
+  const state = new RedisStateStore(conn, { prefix: storePrefix(prefix, 'state') });
   const lines: string[] = [];
   for (let trial = 0; trial < TRIALS; trial++) {
     const t0 = Date.now();

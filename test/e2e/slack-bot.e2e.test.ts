@@ -226,7 +226,7 @@ describe('Slack: the real bot process, HTTP mode', () => {
     assert.equal((await fetch(eventsUrl, { method: 'POST', headers, body })).status, 200);
     const job = await until('the original request to queue its job', async () => (await upgradeJobs()).find((j) => j.data.version === '0.21.7'));
     // …and to finish its work (the job message's ref is the last thing it stores).
-    await until('the job message ref', async () => (await keys.exists(`${prefix}:msg:job:${job.id}`)) === 1 || undefined);
+    await until('the job message ref', async () => (await keys.exists(`{${prefix}:state}:msg:job:${job.id}`)) === 1 || undefined);
     const queuedAfterOriginal = await probe.all();
     const keysAfterOriginal = new Set(await keys.keys('*'));
     assert.equal((await fetch(eventsUrl, { method: 'POST', headers, body })).status, 401, 'the replay is refused');

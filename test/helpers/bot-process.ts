@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Queue } from 'bullmq';
+import { queuePrefix } from '../../src/ports/key-layout.ts';
 import { killWithParent, waitFor, waitForExit } from '../../adapters/local/wait-for.ts';
 import { QUEUE_NAMES, type QueueName } from '../../src/ports/queue.port.ts';
 import { ROOT } from './run-cli.ts';
@@ -89,7 +90,7 @@ export class QueueProbe {
   readonly #queues = new Map<QueueName, Queue>();
 
   constructor(redisUrl: string, prefix: string) {
-    for (const name of QUEUE_NAMES) this.#queues.set(name, new Queue(name, { connection: { url: redisUrl, maxRetriesPerRequest: 3 }, prefix }));
+    for (const name of QUEUE_NAMES) this.#queues.set(name, new Queue(name, { connection: { url: redisUrl, maxRetriesPerRequest: 3 }, prefix: queuePrefix(prefix, name) }));
   }
 
   /** Jobs of one queue (repeatable sweep jobs included for health/drift), oldest first. */

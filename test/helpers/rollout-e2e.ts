@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import { startRedisServer, type RedisServerHandle } from '../../adapters/local/redis-server.process.ts';
 import { waitFor } from '../../adapters/local/wait-for.ts';
 import { RedisRolloutStore } from '../../adapters/redis/redis-rollout.store.ts';
+import { storePrefix } from '../../src/ports/key-layout.ts';
 import type { RolloutRecord } from '../../src/rollout/rollout.record.ts';
 import { startBotProcess, type BotProcess } from './bot-process.ts';
 import { clientVersion, DEMO_PLAYBOOK, startDemoHosts, type DemoHosts } from '../../adapters/local/demo-hosts.ts';
@@ -79,7 +80,7 @@ roles:
     };
     opts.prepare?.(playbookCopy, hosts);
     conn = new Redis(redis.url);
-    rollouts = new RedisRolloutStore(conn, { prefix: env['CHAINOPS_PREFIX']! });
+    rollouts = new RedisRolloutStore(conn, { prefix: storePrefix(env['CHAINOPS_PREFIX']!, 'rollouts') });
     workers.push(await startBotProcess('worker', { ...env, LOG_LEVEL: 'info' }));
   });
 

@@ -2,6 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
+import { queuePrefix } from '../../src/ports/key-layout.ts';
 import { startRedisServer, type RedisServerHandle } from '../../adapters/local/redis-server.process.ts';
 import { waitFor } from '../../adapters/local/wait-for.ts';
 import { BullJobQueue } from '../../adapters/queue/bullmq.queue.ts';
@@ -93,7 +94,7 @@ describe('BullJobQueue', () => {
       b.upsertSchedule('drift', 'drift-dev', 60_000, { v: 1, env: 'dev' }),
       a.upsertSchedule('drift', 'drift-dev', 60_000, { v: 1, env: 'dev' }),
     ]);
-    const raw = new Queue('drift', { connection: { url: server.url }, prefix });
+    const raw = new Queue('drift', { connection: { url: server.url }, prefix: queuePrefix(prefix, 'drift') });
     try {
       const schedulers = await raw.getJobSchedulers();
       assert.deepEqual(schedulers.map((s) => [s.key, s.every]), [['drift-dev', 60_000]]);

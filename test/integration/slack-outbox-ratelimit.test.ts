@@ -14,7 +14,7 @@ import { startRedisServer, type RedisServerHandle } from '../../adapters/local/r
 import { waitFor } from '../../adapters/local/wait-for.ts';
 import { MemoryStateStore } from '../../adapters/memory/memory-state.store.ts';
 import { OutboxDelay, retryAfterMsOf } from '../../adapters/outbox/outbox-delay.ts';
-import { RedisOutbox, startOutboxConsumer } from '../../adapters/outbox/redis.outbox.ts';
+import { RedisOutbox, outboxStreamKey, startOutboxConsumer } from '../../adapters/outbox/redis.outbox.ts';
 import { SlackChatPort } from '../../adapters/slack/slack-chat.port.ts';
 import type { Message } from '../../src/chat/message.ts';
 import { deliverOutboxItem } from '../../src/pipeline/outbox-delivery.ts';
@@ -70,7 +70,7 @@ describe('Slack rate limits through the Redis outbox', () => {
     const fastMs = Date.now() - t0;
     assert.ok(fastMs < 2_000, `the other channel waited ${fastMs} ms`);
     assert.equal(posted('C0SLOW').length, 0, 'nothing went to the limited channel yet');
-    const delay = new OutboxDelay(producer, `${prefix}:outbox:slack:delayed`, `${prefix}:outbox:slack`, 1_000);
+    const delay = new OutboxDelay(producer, `${outbox.streamKey('slack')}:delayed`, outbox.streamKey('slack'), 1_000);
     await waitFor(async () => (await delay.count()) === 3, { what: 'all three slow posts parked in Redis', timeoutMs: 3_000, intervalMs: 10 });
 
     // A post for the limited channel that arrives meanwhile waits behind the parked ones.
@@ -81,7 +81,7 @@ describe('Slack rate limits through the Redis outbox', () => {
     assert.deepEqual(posted('C0SLOW').map((c) => c.args.text), ['slow 1', 'slow 2', 'slow 3', 'slow 4'], 'order kept');
     assert.equal(slack.callsOf('chat.postMessage').filter((c) => c.status === 429).length, 1, 'the held channel was not hit again while on hold');
     assert.equal(await delay.count(), 0);
-    const pending = (await producer.xpending(`${prefix}:outbox:slack`, 'bots')) as [number, ...unknown[]];
+    const pending = (await producer.xpending(outboxStreamKey(prefix, 'slack'), 'bots')) as [number, ...unknown[]];
     assert.equal(pending[0], 0, 'every item acknowledged');
     assert.ok(logs.some((l) => l.includes('outbox item for slack:C0SLOW rate-limited; it goes out again in 3s, other channels go on')));
   });

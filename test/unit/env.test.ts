@@ -19,7 +19,7 @@ describe('environment', () => {
   it('a bad value names the variable and what fits, instead of running with NaN', () => {
     assert.throws(() => readEnv({ CHAINOPS_LEASE_MS: 'thirty' }), /bad environment:\n  ✖ CHAINOPS_LEASE_MS: /);
     assert.throws(() => readEnv({ CHAINOPS_JOB_LOCK_MS: '10' }), /CHAINOPS_JOB_LOCK_MS: use at least 1000 \(ms\)/);
-    assert.throws(() => readEnv({ REDIS_URL: 'localhost:6379' }), /REDIS_URL: use redis:\/\/host:6379/);
+    assert.throws(() => readEnv({ REDIS_URL: 'localhost:6379' }), /REDIS_URL: does not start with one of redis:\/\/.*\n.*redis\+sentinel:\/\//s);
     assert.throws(() => readEnv({ PORT: '70000' }), /PORT/);
   });
 });

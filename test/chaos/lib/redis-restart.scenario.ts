@@ -4,6 +4,7 @@
 // being drained at full speed (jobs active, locks held, completions in flight).
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
+import { queuePrefix } from '../../../src/ports/key-layout.ts';
 import { startRedisServer, type RedisServerHandle } from '../../../adapters/local/redis-server.process.ts';
 import { waitFor } from '../../../adapters/local/wait-for.ts';
 import { BullJobQueue } from '../../../adapters/queue/bullmq.queue.ts';
@@ -63,7 +64,7 @@ export async function redisRestartScenario(opts: RedisRestartOptions): Promise<R
     server = await startRedisServer({ appendonly: true });
     const srv = server;
     queue = new BullJobQueue({ redisUrl: srv.url, prefix, logger, jobOptions: { health: { backoff: { type: 'fixed', delay: 50 } } } });
-    inspect = new Queue('health', { connection: { url: srv.url, maxRetriesPerRequest: null }, prefix });
+    inspect = new Queue('health', { connection: { url: srv.url, maxRetriesPerRequest: null }, prefix: queuePrefix(prefix, 'health') });
     inspect.on('error', () => undefined); // reconnects on its own; errors while Redis is away are expected
 
     const runs = new Map<string, number>();
