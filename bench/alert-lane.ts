@@ -94,9 +94,8 @@ export async function startLane(cfg: AlertConfig, opts: LaneOptions): Promise<La
   }
   const s = slack;
   const p = proc;
-  // Scheduled sweeps only (job ids `repeat:health-sweep:<ms>`), not host-facts jobs on the same queue.
-  const sweepLogs = (msg: string) =>
-    p.logs().filter((l) => l.msg === msg && l['queue'] === 'health' && String(l['jobId']).startsWith('repeat:health-sweep:')).map((l) => Number(l['time']));
+  // Sweep rounds of the sharded sweeper: each logs its scheduled start (`round`) when its share is done.
+  const rounds = () => p.logs().filter((l) => l.msg === 'health sweep share done').map((l) => Number(l['round']));
   return {
     cfg,
     fired: (node, since, timeoutMs) =>
@@ -104,8 +103,8 @@ export async function startLane(cfg: AlertConfig, opts: LaneOptions): Promise<La
         c.at >= since && c.status === 200 && c.args.thread_ts === undefined && new RegExp(`FIRING unreachable on ${node}\\b`).test(c.args.text ?? '')), timeoutMs),
     resolved: (ts, timeoutMs) =>
       poll(`the resolution of ${ts}`, () => s.callsOf('chat.postMessage').find((c) => c.args.thread_ts === ts && /Resolved after/.test(c.args.text ?? '')), timeoutMs),
-    sweepStartBefore: (at) => sweepLogs('job started').filter((t) => t <= at).at(-1),
-    sweepsDone: () => sweepLogs('job completed').length,
+    sweepStartBefore: (at) => rounds().filter((t) => t <= at).at(-1),
+    sweepsDone: () => rounds().length,
     tally() {
       const posts = s.callsOf('chat.postMessage').filter((c) => c.status === 200);
       const firing = posts.filter((c) => c.args.thread_ts === undefined && /FIRING unreachable on /.test(c.args.text ?? '')).length;
