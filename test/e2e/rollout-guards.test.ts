@@ -8,6 +8,7 @@ import type { RolloutRecord } from '../../src/rollout/rollout.record.ts';
 import { startBotProcess } from '../helpers/bot-process.ts';
 import { BROKEN, NEW, OLD, rolloutE2e } from '../helpers/rollout-e2e.ts';
 import { allMarkers, markRuns, runsOf } from '../helpers/rollout-markers.ts';
+import { storePrefix } from '../../src/ports/key-layout.ts';
 
 // Issue #13 on real sshd hosts, ansible-playbook and ganache through the real worker processes: a
 // freeze pauses a running rollout at the next node boundary; a plan changed after approval (a role
@@ -19,7 +20,7 @@ let conn: Redis | undefined;
 // Made on first use: the harness's own before() starts Redis.
 function store(): RedisStateStore {
   conn ??= new Redis(e.env['REDIS_URL']!);
-  return new RedisStateStore(conn, { prefix: e.env['CHAINOPS_PREFIX']! });
+  return new RedisStateStore(conn, { prefix: storePrefix(e.env['CHAINOPS_PREFIX']!, 'state') });
 }
 after(() => conn?.disconnect());
 

@@ -13,6 +13,7 @@ import { RedisAuditLog } from '../../adapters/redis/redis-audit.log.ts';
 import { startBotProcess, type BotProcess } from '../helpers/bot-process.ts';
 import { runCli } from '../helpers/run-cli.ts';
 import { assertNoSecrets, logRecords, redisRecords } from '../helpers/secret-scan.ts';
+import { storePrefix } from '../../src/ports/key-layout.ts';
 
 // A playbook and a remediation command that print a secret the worker holds (its value sits on the
 // node, as a leaked credential would): the secret appears nowhere in chat (the outbox), the logs,
@@ -87,7 +88,7 @@ after(async () => {
 test('a playbook and a remediation command that print a secret: it reaches neither chat, logs, job logs nor the audit log', async () => {
   const conn = new Redis(redis.url);
   try {
-    const audit = new RedisAuditLog(conn, { prefix });
+    const audit = new RedisAuditLog(conn, { prefix: storePrefix(prefix, 'audit') });
     const ended = async (action: string) => (await audit.latest(100)).find((e) => e.action === 'job.end' && e.detail.includes(`${action} on eth-1`));
     const console = async (line: string) => runCli(['console', '--exec', line], { ...env, CHAINOPS_CONSOLE_USER: 'carol' });
     const printed = await console('/chainops run printer eth-1');

@@ -31,6 +31,7 @@ import { startPagerDutyWebhook } from '../../adapters/paging/pagerduty-webhook.r
 import { RedisAuditLog } from '../../adapters/redis/redis-audit.log.ts';
 import { alertRecord } from '../helpers/alert-store.contract.ts';
 import { startPagerDutyStandIn, type PagerDutyStandIn } from '../stand-ins/pagerduty.stand-in.ts';
+import { outboxStreamKey } from '../../adapters/outbox/redis.outbox.ts';
 
 const quiet = { info() {}, warn() {}, error() {}, debug() {} };
 const ROUTING_KEY = randomBytes(16).toString('hex');
@@ -103,7 +104,7 @@ async function jobDone(queue: BullJobQueue, id: string): Promise<void> {
 async function threadLines(prefix: string): Promise<string[]> {
   const r = new Redis(server.url);
   try {
-    const entries = await r.xrange(`${prefix}:outbox:slack`, '-', '+');
+    const entries = await r.xrange(outboxStreamKey(prefix, 'slack'), '-', '+');
     return entries.map(([, f]) => JSON.parse(f[1]!) as { op: string; message: { text: string } }).filter((i) => i.op === 'thread').map((i) => i.message.text);
   } finally {
     r.disconnect();
