@@ -116,7 +116,9 @@ test('SIGKILL of the Sentinel primary: commands answered again, jobs and sweeps 
 
   // Generous: under a loaded CI machine the clients' reconnect backoff and the first sweeps after the
   // promotion take longer; the bound is correctness (answers come back), not speed (bench:failover).
-  await waitFor(async () => answers.filter((a) => a.ok && a.at > promotedAt).length >= 5, { what: 'status answered again after the promotion', timeoutMs: 90_000 }).catch((err: Error) => {
+  await waitFor(async () => answers.filter((a) => a.ok && a.at > promotedAt).length >= 5, { what: 'status answered again after the promotion', timeoutMs: 90_000 }).catch(async (err: Error) => {
+    streaming = false; // or the command stream would keep the file alive until the runner's timeout
+    await stream;
     throw new Error(`${err.message}; last answers: ${JSON.stringify(answers.slice(-3).map((a) => a.text.slice(0, 200)))}`);
   });
   streaming = false;
