@@ -14,7 +14,10 @@ test(`Redis paused mid-rollout for twice the job lock, ${TRIALS} trials at diffe
   const jobLockMs = Number(e.env['CHAINOPS_JOB_LOCK_MS']);
   for (let trial = 0; trial < TRIALS; trial++) {
     const version = trial % 2 === 0 ? NEW : OLD;
-    const { line } = await redisPauseTrial(e, { version, startedNodes: 1 + (trial % 5), pauseMs: 2 * jobLockMs, maxUnavailable: 2 });
+    // Points 1–4 nodes in (the 5th trial repeats the 1st): paused inside the last batch, the first run
+    // can finish before BullMQ's stalled check runs, so the job is not delivered twice and the trial
+    // would not test what it is for (seen once after the merge).
+    const { line } = await redisPauseTrial(e, { version, startedNodes: 1 + (trial % 4), pauseMs: 2 * jobLockMs, maxUnavailable: 2 });
     t.diagnostic(`trial ${trial}: ${line}`);
     assert.deepEqual(await e.versions(), Array(6).fill(version));
   }
