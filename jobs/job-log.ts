@@ -1,6 +1,6 @@
-import { Redactor } from '../src/provision/redact.ts';
 import type { Clock } from '../src/ports/clock.port.ts';
 import type { RolloutStore } from '../src/ports/rollout.port.ts';
+import { processRedactor } from '../src/secrets/process-secrets.ts';
 
 /** A job's full log, kept where rollout logs are kept (capped, newest lines win) under the job's id. */
 export interface JobLog {
@@ -9,7 +9,7 @@ export interface JobLog {
   flush(): Promise<void>;
 }
 
-const redactor = new Redactor();
+const redactor = processRedactor();
 
 /**
  * `job <id> log` reads these lines for every kind of job. Lines are redacted before they are stored

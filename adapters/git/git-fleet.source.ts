@@ -6,8 +6,8 @@ import { join, resolve } from 'node:path';
 import { fleetRev } from '../../src/gitops/fleet-view.ts';
 import type { FetchedFleet, FleetSource } from '../../src/gitops/fleet-source.port.ts';
 import { gitPath, gitRef, gitRepo, type GitopsSettings } from '../../src/gitops/gitops-env.ts';
-import { Redactor } from '../../src/provision/redact.ts';
 import { git } from './git.process.ts';
+import { processRedactor } from '../../src/secrets/process-secrets.ts';
 
 /**
  * The fleet file in a git repository at a ref. `fetch()` fetches only that ref into a cache
@@ -32,7 +32,7 @@ export class GitFleetSource implements FleetSource {
   }
 
   describe(): string {
-    return `git ${new Redactor().redact(this.#repo)} ${this.#ref}:${this.#path}`;
+    return `git ${processRedactor().redact(this.#repo)} ${this.#ref}:${this.#path}`;
   }
 
   fetch(): Promise<FetchedFleet> {

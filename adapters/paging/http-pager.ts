@@ -3,6 +3,7 @@ import type { PageEvent } from '../../src/paging/page-plan.ts';
 import type { PageTarget } from '../../src/paging/page-target.schema.ts';
 import type { Pager } from '../../src/paging/pager.port.ts';
 import { PAGERDUTY_EVENTS_URL, pagerDutyBody } from './pagerduty-events.ts';
+import { processRedactor } from '../../src/secrets/process-secrets.ts';
 
 export interface HttpPagerOptions {
   /** Base of the Events API. @defaultValue https://events.pagerduty.com */
@@ -28,8 +29,11 @@ class PagerRateLimited extends Error {
 export class HttpPager implements Pager {
   constructor(private readonly opts: HttpPagerOptions = {}) {}
 
-  async send(target: PageTarget, event: PageEvent): Promise<void> {
+  async send(target: PageTarget, unredacted: PageEvent): Promise<void> {
     const env = this.opts.env ?? process.env;
+    // What a page carries (alert summaries hold RPC errors) leaves the process: redacted like chat.
+    // The routing key is added after, or the redactor, which knows it, would blank it.
+    const event = processRedactor().redactDeep(unredacted);
     if (target.to === 'pagerduty') {
       const key = secret(env, target.routing_key_env, 'the PagerDuty integration (routing) key');
       const url = new URL('/v2/enqueue', this.opts.eventsUrl ?? PAGERDUTY_EVENTS_URL);

@@ -1,6 +1,6 @@
-import { Redactor } from '../../src/provision/redact.ts';
+import { processRedactor } from '../../src/secrets/process-secrets.ts';
 
-const redactor = new Redactor();
+const redactor = processRedactor();
 
 /** The last part of a command's output, secrets scrubbed, short enough for a chat message. */
 export function tail(text: string, max = 1_500): string | undefined {

@@ -1,9 +1,9 @@
 import { UserError } from '../../errors.ts';
-import { Redactor } from '../../provision/redact.ts';
 import { QUEUE_NAMES, type JobInfo, type QueueName } from '../../ports/queue.port.ts';
 import { actorKey } from '../../policy/roles.ts';
 import { ago, noteMessage, titled } from '../../render/basic.messages.ts';
 import { num, str, type HandlerContext } from '../context.ts';
+import { processRedactor } from '../../secrets/process-secrets.ts';
 
 const PREFIX_QUEUE: Record<string, QueueName> = { hc: 'health', rc: 'health', up: 'upgrade', rb: 'upgrade', rt: 'upgrade', pv: 'provision', dc: 'provision', dr: 'drift', rm: 'remediate' };
 /** What `jobs` shows unless `--all`: changes, not the sweeps and checks that run on a schedule. */
@@ -11,7 +11,7 @@ const CHANGE_QUEUES: readonly QueueName[] = ['upgrade', 'provision', 'remediate'
 /** A rollout's own end state says more than BullMQ's "completed" (an aborted rollback also completes). */
 const OUTCOMES = new Set(['done', 'failed', 'aborted', 'halted', 'rolled-back', 'rolled_back', 'skipped', 'refused']);
 const LOG_LINES = 60;
-const redactor = new Redactor();
+const redactor = processRedactor();
 
 /** The id forms `jobs` lists, for messages: `up-…, pv-…, repeat:<schedule>:<time>`. */
 export const JOB_ID_FORMS = [...Object.keys(PREFIX_QUEUE).map((p) => `${p}-…`), 'repeat:<schedule>:<time>'].join(', ');
