@@ -3,7 +3,7 @@
  * is verified (Ed25519), answered in the HTTP response (PONG, defer, autocomplete), and the real answer
  * follows through the interaction webhook. Serves `GET /healthz` too, since it owns the port.
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { handleInteraction, type InteractionDeps } from './discord-interaction.handler.ts';
 import { ed25519PublicKeyFromHex, verifyDiscordSignature } from './discord-signature.ts';
@@ -16,11 +16,16 @@ export interface HttpReceiverOptions {
   /** Port to listen on; 0 picks a free one. @defaultValue 3000 */
   port?: number;
   host?: string;
+  /** Routes of the bot's public port (POST /gitops/webhook), matched by path and method before interactions. */
+  extraRoutes?: Array<{ path: string; method: 'GET' | 'POST'; handler: (req: IncomingMessage, res: ServerResponse) => void }>;
 }
 
 export async function startHttpReceiver(opts: HttpReceiverOptions, deps: InteractionDeps): Promise<{ server: Server; port: number; stop(): Promise<void> }> {
   const key = ed25519PublicKeyFromHex(opts.publicKey);
   const server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const route = opts.extraRoutes?.find((r) => r.path === path && r.method === req.method);
+    if (route) return route.handler(req, res);
     if (req.method === 'GET' && req.url === '/healthz') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
     if (req.method !== 'POST') return void res.writeHead(405, { allow: 'POST' }).end();
     readBody(req)

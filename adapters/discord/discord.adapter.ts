@@ -10,7 +10,7 @@ import type { AutocompleteKind } from './discord-command.builder.ts';
 import { DiscordChat } from './discord-chat.port.ts';
 import { registerCommands } from './discord-commands.registrar.ts';
 import { makeClient, startGateway } from './discord-gateway.receiver.ts';
-import { startHttpReceiver } from './discord-http.receiver.ts';
+import { startHttpReceiver, type HttpReceiverOptions } from './discord-http.receiver.ts';
 import type { InteractionDeps } from './discord-interaction.handler.ts';
 import { makeRest } from './discord-rest.ts';
 import { WebhookTokens } from './discord-webhook-tokens.ts';
@@ -29,6 +29,8 @@ export interface DiscordAdapterOptions {
   publicKey?: string;
   /** HTTP mode: port of the interactions endpoint; 0 picks a free one. @defaultValue 3000 */
   port?: number;
+  /** HTTP mode: further routes on that port (POST /gitops/webhook when Discord owns the bot's public port). */
+  extraRoutes?: HttpReceiverOptions['extraRoutes'];
   /** Gateway mode: accept `!chainops …` typed as a message (privileged Message Content intent). @defaultValue false */
   messageCommands?: boolean;
   dispatch: Dispatch;
@@ -68,6 +70,6 @@ export async function startDiscord(opts: DiscordAdapterOptions): Promise<Discord
     const gateway = await startGateway(client, opts, deps);
     return { chat, stop: gateway.stop };
   }
-  const http = await startHttpReceiver({ publicKey: opts.publicKey!, port: opts.port ?? 3000 }, deps);
+  const http = await startHttpReceiver({ publicKey: opts.publicKey!, port: opts.port ?? 3000, ...(opts.extraRoutes ? { extraRoutes: opts.extraRoutes } : {}) }, deps);
   return { chat, port: http.port, stop: http.stop };
 }

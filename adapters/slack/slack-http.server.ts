@@ -10,14 +10,15 @@ const BODY_LIMIT = 1024 * 1024;
 
 export interface ExtraRoute {
   path: string;
-  method: 'GET';
+  /** A POST route gets the request with its body unread (its own signature check reads the raw bytes). */
+  method: 'GET' | 'POST';
   handler: (req: IncomingMessage, res: ServerResponse) => void;
 }
 
 export interface SlackHttpServerOptions {
   port: number;
   logger: Logger;
-  /** /healthz, /metrics … served on the same port. */
+  /** /healthz, POST /gitops/webhook … served on the same port. */
   extraRoutes?: ExtraRoute[];
   /** HTTP mode only: Bolt's receiver, reached after the guard below. */
   events?: { listener: RequestListener; signingSecret: string; state: StateStore };

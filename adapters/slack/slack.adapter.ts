@@ -27,8 +27,8 @@ export interface SlackAdapterOptions {
   dispatch: Dispatch;
   state: StateStore;
   logger: pino.Logger;
-  /** /healthz, /metrics … on the same port. */
-  extraRoutes?: Array<{ path: string; method: 'GET'; handler: (req: IncomingMessage, res: ServerResponse) => void }>;
+  /** /healthz, POST /gitops/webhook … on the same port. */
+  extraRoutes?: Array<{ path: string; method: 'GET' | 'POST'; handler: (req: IncomingMessage, res: ServerResponse) => void }>;
   /** Web API client retries on network/5xx errors (not on 429, handled per channel). @defaultValue 3; tests pass 0 */
   retries?: number;
   /** App Home overview built by the core. @defaultValue a short "type /chainops help" page */

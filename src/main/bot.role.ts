@@ -2,7 +2,8 @@ import { createServer, type Server } from 'node:http';
 import { startOutboxConsumer } from '../../adapters/outbox/redis.outbox.ts';
 import { redisHealthzRoute } from '../../adapters/redis/redis-healthz.ts';
 import { countingDispatch } from '../../adapters/metrics/command-counter.ts';
-import { serveRoutes } from '../../adapters/metrics/metrics-route.ts';
+import { serveRoutes, type HttpRoute } from '../../adapters/metrics/metrics-route.ts';
+import { startGitopsPush } from './gitops-push.ts';
 import type { Platform } from '../chat/chat-event.ts';
 import type { ChatPort } from '../ports/chat.port.ts';
 import { createDispatch } from '../pipeline/create-dispatch.ts';
@@ -28,7 +29,13 @@ export async function startBotRole(rt: Runtime, env: Env, opts: { metricsPort?: 
   const stops: Array<() => Promise<void>> = [];
   // The public port (Slack events, Discord interactions) serves /healthz only (with Redis reachability): /metrics has a port of its own.
   const healthz = redisHealthzRoute(rt.pingRedis);
-  const routes = [healthz];
+  const routes: HttpRoute[] = [healthz];
+  // GitOps push (issue #16): POST /gitops/webhook on this port, and polling of the fleet ref.
+  const gitops = startGitopsPush(rt, () => [...chats.keys()]);
+  if (gitops) {
+    routes.push(gitops.route);
+    stops.push(gitops.stop);
+  }
 
   if (env.SLACK_BOT_TOKEN || env.SLACK_SIGNING_SECRET) {
     if (!env.SLACK_BOT_TOKEN || !env.SLACK_SIGNING_SECRET) throw new Error('Slack needs both SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET');
@@ -61,6 +68,8 @@ export async function startBotRole(rt: Runtime, env: Env, opts: { metricsPort?: 
       mode: env.DISCORD_MODE,
       ...(env.DISCORD_PUBLIC_KEY ? { publicKey: env.DISCORD_PUBLIC_KEY } : {}),
       port: discordHttpPort,
+      // Discord's HTTP endpoint owns the public port when Slack is not there: it serves the webhook too.
+      ...(discordHttpPort === env.PORT ? { extraRoutes: routes.filter((r) => r.method === 'POST') } : {}),
       dispatch,
       state: rt.state,
       logger: rt.logger,

@@ -1,10 +1,9 @@
 import { UserError, errorMessage } from '../../errors.ts';
-import { diffFleets } from '../../gitops/fleet-diff.ts';
 import { gitopsOf } from '../../gitops/gitops.deps.ts';
-import { weakenings } from '../../gitops/fleet-weakening.ts';
+import { lookAtSource, syncLookMessage } from '../../gitops/sync-preview.ts';
 import { samePerson } from '../../policy/identities.ts';
 import { noteMessage } from '../../render/basic.messages.ts';
-import { syncAppliedMessage, syncPreviewMessage, syncRefusedMessage } from '../../render/sync.message.ts';
+import { syncAppliedMessage } from '../../render/sync.message.ts';
 import { str, type HandlerContext } from '../context.ts';
 
 const REV_RE = /^[0-9a-f]{12}$/;
@@ -23,30 +22,20 @@ export async function syncHandler(ctx: HandlerContext): Promise<void> {
   if (applying && (!wanted || !REV_RE.test(wanted))) {
     throw new UserError('parse_error', 'say which revision to put in force: `/chainops sync apply <rev>` with the 12-character revision the preview showed');
   }
-  let fetched;
+  let look;
   try {
-    fetched = await g.source.fetch();
+    look = await lookAtSource(g);
   } catch (err) {
     throw new UserError('unavailable', `could not pull the fleet file from ${g.source.describe()}: ${errorMessage(err)} — the running config is unchanged`);
   }
-  const { fleet: inForce, rev: current } = g.view.base();
-  const parsed = g.view.parse(fetched.text);
-  if (!parsed.ok) {
-    await ctx.deps.audit.append({ at: ctx.deps.clock.now(), actor: ctx.who, action: 'fleet.sync', detail: `${fetched.rev} refused: ${parsed.problems.length} problems`, outcome: 'refused' });
-    await ctx.respond(syncRefusedMessage({ source: g.source.describe(), rev: fetched.rev, ...(fetched.commit ? { commit: fetched.commit } : {}), current, problems: parsed.problems }));
+  const { fetched, current } = look;
+  if (look.kind === 'invalid') {
+    await ctx.deps.audit.append({ at: ctx.deps.clock.now(), actor: ctx.who, action: 'fleet.sync', detail: `${fetched.rev} refused: ${look.problems.length} problems`, outcome: 'refused' });
+    await ctx.respond(syncLookMessage(g, look));
     return;
   }
-  const weak = weakenings(inForce, parsed.fleet);
-  // Widened access and weakened approvals are listed first, each in full.
-  const changes = [...weak.map((w) => ({ what: '⚠ second admin needed', before: '', after: w })), ...diffFleets(inForce, parsed.fleet)];
-  if (!applying) {
-    if (fetched.rev === current || changes.length === 0) {
-      await ctx.respond(noteMessage(`The fleet file in force (${current}) matches ${g.source.describe()}${fetched.commit ? ` at ${fetched.commit.slice(0, 12)}` : ''}; nothing to sync.`, 'ok'));
-      return;
-    }
-    await ctx.respond(syncPreviewMessage({ source: g.source.describe(), rev: fetched.rev, ...(fetched.commit ? { commit: fetched.commit } : {}), current, changes }));
-    return;
-  }
+  // The same preview the GitOps push announcer posts by itself (src/gitops/push-announcer.ts).
+  if (!applying) return void (await ctx.respond(syncLookMessage(g, look)));
   if (fetched.rev !== wanted) {
     throw new UserError('conflict', `the source moved on: it is now at ${fetched.rev}, not ${wanted} — run \`/chainops sync\` to see what changed, then apply that revision`);
   }
@@ -54,6 +43,9 @@ export async function syncHandler(ctx: HandlerContext): Promise<void> {
     await ctx.respond(noteMessage(`${current} is already in force.`, 'ok'));
     return;
   }
+  // A new revision that changes nothing in desired state (comments, formatting) goes in force like any other.
+  const weak = look.kind === 'changed' ? look.weak : [];
+  const changes = look.kind === 'changed' ? look.changes : [];
   if (weak.length && !(await secondAdmin(ctx, fetched.rev, weak))) return;
   await g.view.accept({ text: fetched.text, rev: fetched.rev, ...(fetched.commit ? { commit: fetched.commit } : {}), by: ctx.who });
   await ctx.deps.audit.append({ at: ctx.deps.clock.now(), actor: ctx.who, action: 'fleet.sync', detail: `${current} → ${fetched.rev}${fetched.commit ? ` (${fetched.commit.slice(0, 12)})` : ''}: ${changes.length} changes`, outcome: 'ok' });

@@ -1,0 +1,96 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { errorMessage } from '../../src/errors.ts';
+import { readPushWebhook } from '../../src/gitops/push-webhook.ts';
+import type { AuditLog } from '../../src/ports/audit.port.ts';
+import type { Clock } from '../../src/ports/clock.port.ts';
+import type { Logger } from '../../src/pipeline/deps.ts';
+
+export const GITOPS_WEBHOOK_PATH = '/gitops/webhook';
+/** Push payloads of a big merge stay well under this; GitHub caps deliveries at 25 MB, so say 413 early. */
+export const GITOPS_BODY_LIMIT = 1024 * 1024;
+
+export interface GitopsWebhookRouteOptions {
+  /** CHAINOPS_GITOPS_WEBHOOK_SECRET; undefined = every request answers 503 (logged once at start by the caller). */
+  secret: string | undefined;
+  /** The ref the fleet source follows (CHAINOPS_FLEET_REF). */
+  followedRef: string;
+  /** Called for each verified push to that ref (the announcer debounces). */
+  onPush: (why: string) => void;
+  audit: AuditLog;
+  clock: Clock;
+  logger: Logger;
+}
+
+/**
+ * POST /gitops/webhook for GitHub (`X-Hub-Signature-256`) and GitLab (`X-Gitlab-Token`) push hooks,
+ * served on the bot's public port. The raw body is read here (the signature covers those bytes) up to
+ * 1 MB (413 past it). Unauthenticated → 401, audited with the remote address, nothing else happens;
+ * authentic → 200 for GitHub's ping, 202 for anything else, and a push to the followed ref nudges the
+ * announcer, which fetches the repository itself (the body is never trusted for content).
+ */
+export function gitopsWebhookRoute(opts: GitopsWebhookRouteOptions) {
+  const audit = (detail: string, outcome: 'ok' | 'refused') =>
+    opts.audit.append({ at: opts.clock.now(), actor: 'system', action: 'gitops.webhook', detail: detail.slice(0, 500), outcome });
+  return {
+    path: GITOPS_WEBHOOK_PATH,
+    method: 'POST' as const,
+    handler: (req: IncomingMessage, res: ServerResponse) => {
+      handle(req, res).catch((err: unknown) => {
+        opts.logger.error({ err: errorMessage(err) }, 'gitops webhook failed');
+        if (!res.headersSent) res.writeHead(500).end();
+      });
+    },
+  };
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const from = req.socket.remoteAddress ?? 'unknown';
+    if (!opts.secret) {
+      // Drain nothing: answer at once so the sender's delivery log shows why.
+      res.writeHead(503, { 'content-type': 'text/plain', connection: 'close' }).end('the GitOps webhook is not configured: set CHAINOPS_GITOPS_WEBHOOK_SECRET on the bot\n');
+      return;
+    }
+    const raw = await readBody(req);
+    if (!raw) {
+      await audit(`refused from ${from}: body over ${GITOPS_BODY_LIMIT} bytes`, 'refused');
+      res.writeHead(413, { 'content-type': 'text/plain', connection: 'close' }).end('payload too large\n');
+      return;
+    }
+    const verdict = readPushWebhook({ headers: req.headers, raw, secret: opts.secret, followedRef: opts.followedRef });
+    switch (verdict.kind) {
+      case 'refused':
+        opts.logger.warn({ from, reason: verdict.reason }, `gitops webhook refused: ${verdict.reason} (check CHAINOPS_GITOPS_WEBHOOK_SECRET against the webhook's secret)`);
+        await audit(`refused from ${from}: ${verdict.reason}`, 'refused');
+        res.writeHead(401, { 'content-type': 'text/plain' }).end('bad signature\n');
+        return;
+      case 'ping':
+        await audit(`${verdict.provider} ping from ${from}`, 'ok');
+        res.writeHead(200, { 'content-type': 'text/plain' }).end('pong\n');
+        return;
+      case 'ignored':
+        await audit(`${verdict.provider} delivery from ${from} ignored: ${verdict.reason}`, 'ok');
+        res.writeHead(202, { 'content-type': 'text/plain' }).end(`ignored: ${verdict.reason}\n`);
+        return;
+      case 'push': {
+        const why = `${verdict.provider} push${verdict.after ? ` of ${verdict.after.slice(0, 12)}` : ''}`;
+        await audit(`${why} to ${verdict.ref} from ${from} accepted`, 'ok');
+        opts.onPush(why);
+        res.writeHead(202, { 'content-type': 'text/plain' }).end('accepted; the preview follows in chat\n');
+        return;
+      }
+    }
+  }
+}
+
+/** The raw body, or undefined past the limit (the rest is not read). */
+async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > GITOPS_BODY_LIMIT) return undefined;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > GITOPS_BODY_LIMIT) return undefined;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}

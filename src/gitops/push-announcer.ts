@@ -1,0 +1,153 @@
+import { createHash } from 'node:crypto';
+import type { Conversation } from '../chat/chat-event.ts';
+import type { Message } from '../chat/message.ts';
+import { errorMessage } from '../errors.ts';
+import type { AuditLog } from '../ports/audit.port.ts';
+import type { Clock } from '../ports/clock.port.ts';
+import type { Outbox } from '../ports/outbox.port.ts';
+import type { StateStore } from '../ports/state.port.ts';
+import type { Logger } from '../pipeline/deps.ts';
+import type { GitopsDeps } from './gitops.deps.ts';
+import { lookAtSource, syncLookMessage, type SyncLook } from './sync-preview.ts';
+
+export interface PushAnnouncerOptions {
+  gitops: NonNullable<GitopsDeps['gitops']>;
+  state: Pick<StateStore, 'claimOnce'>;
+  outbox: Outbox;
+  audit: AuditLog;
+  clock: Clock;
+  logger: Logger;
+  /** Where previews go, read at each post (the fleet in force may name them). */
+  channels: () => Conversation[];
+  /** Quiet time after the last push before the source is looked at. @defaultValue 2000 ms */
+  debounceMs?: number;
+  /** A steady stream of pushes still gets a look at least this often. @defaultValue 10000 ms */
+  maxWaitMs?: number;
+  /** How long "this revision was previewed against that one" is remembered. @defaultValue 30 days */
+  claimTtlMs?: number;
+}
+
+/** What one look at the source ended in. */
+export type LookOutcome = 'posted' | 'refusal-posted' | 'same' | 'already-previewed' | 'no-channel' | 'unavailable';
+
+/**
+ * Turns "the fleet repository moved" (a verified webhook, or the poller) into one `sync` preview in
+ * the ops channel, the same message `/chainops sync` shows, Apply button included. Pushes are
+ * debounced, so a burst yields one look at the newest revision; a Redis claim per (revision in force,
+ * revision seen) lets only one bot replica post it, and never twice.
+ */
+export class PushAnnouncer {
+  readonly #o: PushAnnouncerOptions;
+  readonly #source: string;
+  #timer: NodeJS.Timeout | undefined;
+  #firstNudge: number | undefined;
+  #reasons: string[] = [];
+  #running: Promise<unknown> | undefined;
+  #again = false;
+  #poller: NodeJS.Timeout | undefined;
+  #stopped = false;
+
+  constructor(opts: PushAnnouncerOptions) {
+    this.#o = opts;
+    this.#source = createHash('sha256').update(opts.gitops.source.id).digest('hex').slice(0, 12);
+  }
+
+  /** Something says the source moved: look at it once things are quiet for `debounceMs`. */
+  nudge(why: string): void {
+    if (this.#stopped) return;
+    const now = this.#o.clock.now();
+    this.#firstNudge ??= now;
+    if (!this.#reasons.includes(why)) this.#reasons.push(why);
+    const debounce = this.#o.debounceMs ?? 2_000;
+    const latest = this.#firstNudge + (this.#o.maxWaitMs ?? 10_000);
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.#fire(), Math.max(0, Math.min(debounce, latest - now)));
+    this.#timer.unref?.();
+  }
+
+  #fire(): void {
+    this.#timer = undefined;
+    this.#firstNudge = undefined;
+    const why = this.#reasons.join(', ');
+    this.#reasons = [];
+    // One look at a time; a push during a look earns one more look after it.
+    if (this.#running) {
+      this.#again = true;
+      this.#reasons.push(why);
+      return;
+    }
+    this.#running = this.check(why)
+      .catch((err: unknown) => this.#o.logger.error({ err: errorMessage(err) }, 'gitops: looking at the fleet source failed'))
+      .finally(() => {
+        this.#running = undefined;
+        if (this.#again && !this.#stopped) {
+          this.#again = false;
+          this.#fire();
+        }
+      });
+  }
+
+  /** Resolves once no look is pending or running (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.#timer || this.#running) {
+      if (this.#running) await this.#running;
+      else await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  /** Look at the source now and post what changed, unless it is in force or already previewed. */
+  async check(why: string): Promise<LookOutcome> {
+    const g = this.#o.gitops;
+    let look: SyncLook;
+    try {
+      look = await lookAtSource(g);
+    } catch (err) {
+      this.#o.logger.warn({ err: errorMessage(err), why }, `gitops: could not pull the fleet file from ${g.source.describe()}; will look again on the next push or poll`);
+      return 'unavailable';
+    }
+    const { fetched, current } = look;
+    if (look.kind === 'same') return 'same';
+    const channels = this.#o.channels();
+    if (!channels.length) {
+      this.#o.logger.warn({ rev: fetched.rev }, 'gitops: the fleet source moved but no channel is set for previews — set CHAINOPS_GITOPS_CHANNEL (docs/gitops.md)');
+      return 'no-channel';
+    }
+    // Keyed by what is in force too: pushing back an older revision after another went in force is news again.
+    const claimed = await this.#o.state.claimOnce(`gitops:preview:${this.#source}:${current}:${fetched.rev}`, this.#o.claimTtlMs ?? 30 * 86_400_000);
+    if (!claimed) return 'already-previewed';
+    const message = withOrigin(syncLookMessage(g, look), why, fetched.commit);
+    for (const conversation of channels) {
+      await this.#o.outbox.publish({ op: 'upsert', key: `gitops:${fetched.rev}:${conversation.platform}:${conversation.channelId}`, conversation, message });
+    }
+    const where = channels.map((c) => `${c.platform}:${c.channelId}`).join(', ');
+    const commit = fetched.commit ? ` (${fetched.commit.slice(0, 12)})` : '';
+    const detail = look.kind === 'invalid'
+      ? `${fetched.rev}${commit} is invalid (${look.problems.length} problems); refusal posted to ${where}`
+      : `${current} → ${fetched.rev}${commit}: ${look.changes.length} changes; preview posted to ${where}`;
+    await this.#o.audit.append({ at: this.#o.clock.now(), actor: 'system', action: 'gitops.preview', detail: `${detail} (${why})`.slice(0, 500), outcome: look.kind === 'invalid' ? 'refused' : 'ok', ref: fetched.rev });
+    this.#o.logger.info({ rev: fetched.rev, why, channels: where }, look.kind === 'invalid' ? 'gitops: posted the refusal of an invalid fleet file' : 'gitops: posted a sync preview');
+    return look.kind === 'invalid' ? 'refusal-posted' : 'posted';
+  }
+
+  /** Poll the source every `ms` (0 = never), the fallback for pushes whose webhook never arrived. */
+  startPolling(ms: number): void {
+    if (ms <= 0 || this.#stopped) return;
+    this.#poller = setInterval(() => this.nudge('poll'), ms);
+    this.#poller.unref?.();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#poller) clearInterval(this.#poller);
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    await this.#running;
+  }
+}
+
+/** Say why the preview appeared with nobody typing `sync`. */
+function withOrigin(message: Message, why: string, commit: string | undefined): Message {
+  const text = `Posted because the fleet repository moved${commit ? ` to ${commit.slice(0, 12)}` : ''} (${why}).`;
+  const [first, ...rest] = message.blocks;
+  return { ...message, blocks: first ? [first, { type: 'context', text }, ...rest] : [{ type: 'context', text }] };
+}
