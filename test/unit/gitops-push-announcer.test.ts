@@ -1,0 +1,138 @@
+import { test, mock } from 'node:test';
+import assert from 'node:assert/strict';
+import { MemoryAuditLog } from '../../adapters/memory/memory-audit.log.ts';
+import { MemoryStateStore } from '../../adapters/memory/memory-state.store.ts';
+import type { Conversation } from '../../src/chat/chat-event.ts';
+import type { Message } from '../../src/chat/message.ts';
+import { parseFleet } from '../../src/fleet/fleet.load.ts';
+import type { Fleet } from '../../src/fleet/fleet.schema.ts';
+import { fleetRev, type FleetView } from '../../src/gitops/fleet-view.ts';
+import { previewChannels } from '../../src/gitops/gitops-hook-env.ts';
+import { PushAnnouncer } from '../../src/gitops/push-announcer.ts';
+import type { OutboxItem } from '../../src/ports/outbox.port.ts';
+
+const fleetText = (version: string) => `version: 1
+name: announcer
+environments:
+  prod: { channels: { slack: C0PROD, discord: "1234" } }
+groups:
+  eth: { chain: ethereum, network: devnet, client: geth, desired_version: ${version}, rpc: { kind: eth } }
+nodes:
+  - { name: eth-1, group: eth, env: prod, rpc_url: "http://127.0.0.1:1" }
+roles:
+  admin: { console: [alice] }
+`;
+const silent = { info() {}, warn() {}, error() {}, debug() {} };
+const OPS: Conversation = { platform: 'slack', channelId: 'C0OPS' };
+
+/** A fleet source whose text the test moves, counting fetches; and a view with a fixed fleet in force. */
+function world(opts: { inForce?: string } = {}) {
+  const inForceText = opts.inForce ?? fleetText('1.0.0');
+  const base = (parseFleet(inForceText) as { ok: true; fleet: Fleet }).fleet;
+  const src = { text: inForceText, fetches: 0 };
+  const gitops = {
+    source: { id: 'git:/repo#main:chainops.yaml', kind: 'git' as const, describe: () => 'git /repo main:chainops.yaml', fetch: async () => (src.fetches++, { text: src.text, rev: fleetRev(src.text), commit: 'c'.repeat(40) }) },
+    view: { base: () => ({ fleet: base, rev: fleetRev(inForceText) }), parse: (t: string) => parseFleet(t) } as unknown as FleetView,
+  };
+  const state = new MemoryStateStore();
+  const posted: OutboxItem[] = [];
+  const audit = new MemoryAuditLog();
+  const make = (o: { debounceMs?: number; maxWaitMs?: number; channels?: Conversation[]; clock?: () => number } = {}) =>
+    new PushAnnouncer({
+      gitops, state, audit, logger: silent,
+      outbox: { publish: async (item) => void posted.push(item) },
+      clock: { now: o.clock ?? Date.now },
+      channels: () => o.channels ?? [OPS],
+      ...(o.debounceMs !== undefined ? { debounceMs: o.debounceMs } : {}),
+      ...(o.maxWaitMs !== undefined ? { maxWaitMs: o.maxWaitMs } : {}),
+    });
+  return { src, posted, audit, make };
+}
+
+const applyButton = (m: Message) => m.blocks.flatMap((b) => (b.type === 'actions' ? b.buttons : [])).find((b) => b.actionId === 'sync-apply');
+
+test('a burst of five pushes yields one look, after the quiet time, and one preview of the newest revision with Apply', async () => {
+  const w = world();
+  const a = w.make({ debounceMs: 30 });
+  for (const v of ['1.0.1', '1.0.2', '1.0.3', '1.0.4', '1.0.5']) {
+    w.src.text = fleetText(v);
+    a.nudge('github push');
+  }
+  await a.idle();
+  assert.equal(w.src.fetches, 1);
+  assert.equal(w.posted.length, 1);
+  const item = w.posted[0]!;
+  assert.deepEqual(item.conversation, OPS);
+  assert.equal(applyButton(item.message)?.value, fleetRev(fleetText('1.0.5')));
+  assert.match(JSON.stringify(item.message.blocks), /1\.0\.0.*1\.0\.5/);
+  assert.match(JSON.stringify(item.message.blocks), /Posted because the fleet repository moved to cccccccccccc \(github push\)/);
+  const entries = await w.audit.latest(5);
+  assert.equal(entries.filter((e) => e.action === 'gitops.preview').length, 1);
+  assert.equal(entries[0]!.outcome, 'ok');
+  // Looking again (a poll, a redelivered webhook) posts nothing: this revision was previewed.
+  assert.equal(await a.check('poll'), 'already-previewed');
+  assert.equal(w.posted.length, 1);
+});
+
+test('two replicas that both see the push post it once', async () => {
+  const w = world();
+  w.src.text = fleetText('2.0.0');
+  const [a, b] = [w.make(), w.make()];
+  const outcomes = await Promise.all([a.check('poll'), b.check('poll')]);
+  assert.deepEqual(outcomes.sort(), ['already-previewed', 'posted']);
+  assert.equal(w.posted.length, 1);
+});
+
+test('the revision in force, or one that changes nothing in desired state, posts nothing', async () => {
+  const w = world();
+  const a = w.make();
+  assert.equal(await a.check('poll'), 'same');
+  w.src.text = `${fleetText('1.0.0')}# a comment only\n`;
+  assert.equal(await a.check('poll'), 'same');
+  assert.equal(w.posted.length, 0);
+});
+
+test('an invalid fleet file posts the refusal with its problems (no Apply), audited as refused', async () => {
+  const w = world();
+  w.src.text = fleetText('1.0.0').replace('desired_version: 1.0.0', 'desired_version: 1.0.0, colour: blue');
+  const a = w.make();
+  assert.equal(await a.check('github push'), 'refusal-posted');
+  const m = w.posted[0]!.message;
+  assert.equal(m.severity, 'error');
+  assert.equal(applyButton(m), undefined);
+  assert.match(JSON.stringify(m.blocks), /colour/);
+  assert.equal((await w.audit.latest(1))[0]!.outcome, 'refused');
+});
+
+test('with no channel to post to, nothing is posted and the revision stays unclaimed for when one is set', async () => {
+  const w = world();
+  w.src.text = fleetText('3.0.0');
+  assert.equal(await w.make({ channels: [] }).check('poll'), 'no-channel');
+  assert.equal(await w.make().check('poll'), 'posted');
+});
+
+test('pushes that never stop still get a look once the longest wait is up', async () => {
+  mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
+  try {
+    const w = world();
+    w.src.text = fleetText('4.0.0');
+    const a = w.make({ debounceMs: 2_000, maxWaitMs: 10_000 });
+    for (let t = 0; t < 9_000; t += 1_500) {
+      a.nudge('push');
+      mock.timers.tick(1_500);
+    }
+    assert.equal(w.src.fetches, 0, 'no look while pushes keep coming within the quiet time');
+    a.nudge('push');
+    mock.timers.tick(1_000); // 10 s after the first push
+    assert.equal(w.src.fetches, 1);
+  } finally {
+    mock.timers.reset();
+  }
+});
+
+test('previewChannels: CHAINOPS_GITOPS_CHANNEL wins; else the prod environment channels; only connected platforms', () => {
+  const fleet = (parseFleet(fleetText('1.0.0')) as { ok: true; fleet: Fleet }).fleet;
+  assert.deepEqual(previewChannels(['slack:C0OPS', 'telegram:-1001'], fleet, ['slack', 'discord']), [{ platform: 'slack', channelId: 'C0OPS' }]);
+  assert.deepEqual(previewChannels([], fleet, ['slack', 'discord']), [{ platform: 'slack', channelId: 'C0PROD' }, { platform: 'discord', channelId: '1234' }]);
+  assert.deepEqual(previewChannels([], fleet, ['telegram']), []);
+});
