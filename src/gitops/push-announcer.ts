@@ -68,7 +68,8 @@ export class PushAnnouncer {
   #fire(): void {
     this.#timer = undefined;
     this.#firstNudge = undefined;
-    const why = this.#reasons.join(', ');
+    const r = this.#reasons;
+    const why = r.length > 2 ? `${r.at(-1)}, after ${r.length - 1} more` : r.join(', ');
     this.#reasons = [];
     // One look at a time; a push during a look earns one more look after it.
     if (this.#running) {
@@ -97,6 +98,12 @@ export class PushAnnouncer {
 
   /** Look at the source now and post what changed, unless it is in force or already previewed. */
   async check(why: string): Promise<LookOutcome> {
+    const outcome = await this.#look(why);
+    this.#o.logger.debug({ outcome, why }, 'gitops push: looked at the source');
+    return outcome;
+  }
+
+  async #look(why: string): Promise<LookOutcome> {
     const g = this.#o.gitops;
     let look: SyncLook;
     try {
