@@ -19,6 +19,7 @@ export class GitFleetSource implements FleetSource {
   readonly id: string;
   readonly #repo: string;
   readonly #ref: string;
+  readonly ref: string;
   readonly #path: string;
   readonly #cacheDir: string;
   #queue: Promise<unknown> = Promise.resolve();
@@ -26,6 +27,7 @@ export class GitFleetSource implements FleetSource {
   constructor(settings: GitopsSettings) {
     this.#repo = gitRepo.parse(settings.repo);
     this.#ref = gitRef.parse(settings.ref);
+    this.ref = this.#ref;
     this.#path = gitPath.parse(settings.path);
     this.#cacheDir = settings.cacheDir ?? join(tmpdir(), `chainops-gitops-${createHash('sha256').update(this.#repo).digest('hex').slice(0, 12)}`);
     this.id = `git:${this.#repo}#${this.#ref}:${this.#path}`;

@@ -12,6 +12,8 @@ export interface FleetSource {
   /** Stable identity (`file:/abs/path`, `git:<url>#<ref>:<path>`); a synced fleet is only used by views of the same source. */
   readonly id: string;
   readonly kind: 'file' | 'git';
+  /** git only: the branch, tag or commit followed (what a push webhook's `ref` is matched against). */
+  readonly ref?: string;
   /** For people: `git https://…/fleet.git main:chainops.yaml`. */
   describe(): string;
   /** Read (or pull) the current text. Throws an error whose message says what to fix. */

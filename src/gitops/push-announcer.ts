@@ -71,6 +71,10 @@ export class PushAnnouncer {
     const r = this.#reasons;
     const why = r.length > 2 ? `${r.at(-1)}, after ${r.length - 1} more` : r.join(', ');
     this.#reasons = [];
+    this.#run(why);
+  }
+
+  #run(why: string): void {
     // One look at a time; a push during a look earns one more look after it.
     if (this.#running) {
       this.#again = true;
@@ -83,7 +87,8 @@ export class PushAnnouncer {
         this.#running = undefined;
         if (this.#again && !this.#stopped) {
           this.#again = false;
-          this.#fire();
+          // A push still in its quiet time takes the waiting reasons along when its timer fires.
+          if (!this.#timer) this.#fire();
         }
       });
   }
@@ -139,7 +144,11 @@ export class PushAnnouncer {
   /** Poll the source every `ms` (0 = never), the fallback for pushes whose webhook never arrived. */
   startPolling(ms: number): void {
     if (ms <= 0 || this.#stopped) return;
-    this.#poller = setInterval(() => this.nudge('poll'), ms);
+    // A poll looks at once, not after the quiet time (frequent polls would keep pushing the look back),
+    // and skips its turn while a push is being waited for or looked at.
+    this.#poller = setInterval(() => {
+      if (!this.#timer && !this.#running && !this.#stopped) this.#run('poll');
+    }, ms);
     this.#poller.unref?.();
   }
 

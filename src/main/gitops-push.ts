@@ -3,7 +3,6 @@ import type { HttpRoute } from '../../adapters/metrics/metrics-route.ts';
 import type { Platform } from '../chat/chat-event.ts';
 import { gitopsOf } from '../gitops/gitops.deps.ts';
 import { previewChannels, readGitopsHookEnv } from '../gitops/gitops-hook-env.ts';
-import { readGitopsEnv } from '../gitops/gitops-env.ts';
 import { PushAnnouncer } from '../gitops/push-announcer.ts';
 import type { Runtime } from './runtime.ts';
 
@@ -14,8 +13,7 @@ import type { Runtime } from './runtime.ts';
  */
 export function startGitopsPush(rt: Runtime, connected: () => Platform[], source: NodeJS.ProcessEnv = process.env): { route: HttpRoute; announcer: PushAnnouncer; stop(): Promise<void> } | undefined {
   const g = gitopsOf(rt.core);
-  const git = readGitopsEnv(source);
-  if (!g || g.source.kind !== 'git' || !git) {
+  if (!g || g.source.kind !== 'git' || !g.source.ref) {
     rt.logger.info({}, 'gitops push: off — the fleet file does not come from git (CHAINOPS_FLEET_GIT), so POST /gitops/webhook answers 404 and nothing is polled');
     return undefined;
   }
@@ -35,13 +33,13 @@ export function startGitopsPush(rt: Runtime, connected: () => Platform[], source
   }
   const route = gitopsWebhookRoute({
     secret: env.CHAINOPS_GITOPS_WEBHOOK_SECRET,
-    followedRef: git.ref,
+    followedRef: g.source.ref,
     onPush: (why) => announcer.nudge(why),
     audit: rt.audit,
     clock: rt.core.clock,
     logger: rt.logger,
   });
   announcer.startPolling(env.CHAINOPS_FLEET_POLL_MS);
-  rt.logger.info({ ref: git.ref, pollMs: env.CHAINOPS_FLEET_POLL_MS, webhook: Boolean(env.CHAINOPS_GITOPS_WEBHOOK_SECRET) }, 'gitops push: following the fleet ref');
+  rt.logger.info({ ref: g.source.ref, pollMs: env.CHAINOPS_FLEET_POLL_MS, webhook: Boolean(env.CHAINOPS_GITOPS_WEBHOOK_SECRET) }, 'gitops push: following the fleet ref');
   return { route, announcer, stop: () => announcer.stop() };
 }

@@ -130,6 +130,28 @@ test('pushes that never stop still get a look once the longest wait is up', asyn
   }
 });
 
+test('polling looks at once on each tick, but not while a push waits out its quiet time', async () => {
+  mock.timers.enable({ apis: ['setTimeout', 'setInterval', 'Date'], now: 0 });
+  try {
+    const w = world();
+    const a = w.make({ debounceMs: 2_000 });
+    a.startPolling(1_000);
+    mock.timers.tick(1_000);
+    assert.equal(w.src.fetches, 1);
+    await a.idle();
+    a.nudge('push');
+    mock.timers.tick(1_000);
+    assert.equal(w.src.fetches, 1, 'the poll skipped its turn');
+    mock.timers.tick(1_000);
+    assert.equal(w.src.fetches, 2, 'the push looked after its quiet time');
+    await a.stop();
+    mock.timers.tick(5_000);
+    assert.equal(w.src.fetches, 2, 'no polls after stop');
+  } finally {
+    mock.timers.reset();
+  }
+});
+
 test('previewChannels: CHAINOPS_GITOPS_CHANNEL wins; else the prod environment channels; only connected platforms', () => {
   const fleet = (parseFleet(fleetText('1.0.0')) as { ok: true; fleet: Fleet }).fleet;
   assert.deepEqual(previewChannels(['slack:C0OPS', 'telegram:-1001'], fleet, ['slack', 'discord']), [{ platform: 'slack', channelId: 'C0OPS' }]);
