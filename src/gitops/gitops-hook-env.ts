@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Conversation, Platform } from '../chat/chat-event.ts';
 import type { Fleet } from '../fleet/fleet.schema.ts';
 
-const channelRef = z.string().regex(/^(slack|discord|telegram|console):[A-Za-z0-9_.@-]{1,100}$/, 'use <platform>:<channel id>, e.g. slack:C0123ABCD or discord:112233445566778899');
+const channelRef = z.string().regex(/^(slack|discord|telegram|console):[A-Za-z0-9_.@:-]{1,100}$/, 'use <platform>:<channel id>, e.g. slack:C0123ABCD, discord:112233445566778899 or telegram:-1001234567890:42 (forum topic)');
 
 /** Settings of the GitOps push announcer (docs/gitops.md), read by the bot role. */
 export const gitopsHookEnvSchema = z.object({

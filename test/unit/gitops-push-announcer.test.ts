@@ -7,7 +7,7 @@ import type { Message } from '../../src/chat/message.ts';
 import { parseFleet } from '../../src/fleet/fleet.load.ts';
 import type { Fleet } from '../../src/fleet/fleet.schema.ts';
 import { fleetRev, type FleetView } from '../../src/gitops/fleet-view.ts';
-import { previewChannels } from '../../src/gitops/gitops-hook-env.ts';
+import { previewChannels, readGitopsHookEnv } from '../../src/gitops/gitops-hook-env.ts';
 import { PushAnnouncer } from '../../src/gitops/push-announcer.ts';
 import type { OutboxItem } from '../../src/ports/outbox.port.ts';
 
@@ -157,4 +157,12 @@ test('previewChannels: CHAINOPS_GITOPS_CHANNEL wins; else the prod environment c
   assert.deepEqual(previewChannels(['slack:C0OPS', 'telegram:-1001'], fleet, ['slack', 'discord']), [{ platform: 'slack', channelId: 'C0OPS' }]);
   assert.deepEqual(previewChannels([], fleet, ['slack', 'discord']), [{ platform: 'slack', channelId: 'C0PROD' }, { platform: 'discord', channelId: '1234' }]);
   assert.deepEqual(previewChannels([], fleet, ['telegram']), []);
+});
+
+test('readGitopsHookEnv: defaults, a channel list with a Telegram topic, and the variable named on a bad value', () => {
+  assert.deepEqual(readGitopsHookEnv({}), { CHAINOPS_GITOPS_CHANNEL: [], CHAINOPS_FLEET_POLL_MS: 60_000, CHAINOPS_GITOPS_DEBOUNCE_MS: 2_000 });
+  assert.deepEqual(readGitopsHookEnv({ CHAINOPS_GITOPS_CHANNEL: 'slack:C0OPS, telegram:-1001234567890:42', CHAINOPS_FLEET_POLL_MS: '0' }).CHAINOPS_GITOPS_CHANNEL, ['slack:C0OPS', 'telegram:-1001234567890:42']);
+  assert.throws(() => readGitopsHookEnv({ CHAINOPS_GITOPS_CHANNEL: 'C0OPS' }), /CHAINOPS_GITOPS_CHANNEL: C0OPS: use <platform>:<channel id>/);
+  assert.throws(() => readGitopsHookEnv({ CHAINOPS_GITOPS_CHANNEL: 'slack:C0OPS;rm' }), /CHAINOPS_GITOPS_CHANNEL/);
+  assert.throws(() => readGitopsHookEnv({ CHAINOPS_GITOPS_WEBHOOK_SECRET: 'short' }), /CHAINOPS_GITOPS_WEBHOOK_SECRET: use a random secret/);
 });
