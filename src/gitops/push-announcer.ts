@@ -28,7 +28,7 @@ export interface PushAnnouncerOptions {
 }
 
 /** What one look at the source ended in. */
-export type LookOutcome = 'posted' | 'refusal-posted' | 'same' | 'already-previewed' | 'no-channel' | 'unavailable';
+export type LookOutcome = 'posted' | 'refusal-posted' | 'same' | 'already-previewed' | 'no-channel' | 'unavailable' | 'failed';
 
 /**
  * Turns "the fleet repository moved" (a verified webhook, or the poller) into one `sync` preview in
@@ -128,11 +128,18 @@ export class PushAnnouncer {
     const claimed = await this.#o.state.claimOnce(`gitops:preview:${this.#source}:${current}:${fetched.rev}`, this.#o.claimTtlMs ?? 30 * 86_400_000);
     if (!claimed) return 'already-previewed';
     const message = withOrigin(syncLookMessage(g, look), why, fetched.commit);
-    for (const conversation of channels) {
-      await this.#o.outbox.publish({ op: 'upsert', key: `gitops:${fetched.rev}:${conversation.platform}:${conversation.channelId}`, conversation, message });
-    }
     const where = channels.map((c) => `${c.platform}:${c.channelId}`).join(', ');
     const commit = fetched.commit ? ` (${fetched.commit.slice(0, 12)})` : '';
+    try {
+      for (const conversation of channels) {
+        await this.#o.outbox.publish({ op: 'upsert', key: `gitops:${fetched.rev}:${conversation.platform}:${conversation.channelId}`, conversation, message });
+      }
+    } catch (err) {
+      // The claim is taken, so no replica retries this revision: say so where people look.
+      this.#o.logger.error({ err: errorMessage(err), rev: fetched.rev }, `gitops: could not queue the preview of ${fetched.rev}; \`/chainops sync\` shows it`);
+      await this.#o.audit.append({ at: this.#o.clock.now(), actor: 'system', action: 'gitops.preview', detail: `${fetched.rev}${commit}: preview to ${where} could not be queued (${errorMessage(err)}) — \`/chainops sync\` shows it`.slice(0, 500), outcome: 'failed', ref: fetched.rev });
+      return 'failed';
+    }
     const detail = look.kind === 'invalid'
       ? `${fetched.rev}${commit} is invalid (${look.problems.length} problems); refusal posted to ${where}`
       : `${current} → ${fetched.rev}${commit}: ${look.changes.length} changes; preview posted to ${where}`;

@@ -9,7 +9,7 @@ import type { Fleet } from '../../src/fleet/fleet.schema.ts';
 import { fleetRev, type FleetView } from '../../src/gitops/fleet-view.ts';
 import { previewChannels, readGitopsHookEnv } from '../../src/gitops/gitops-hook-env.ts';
 import { PushAnnouncer } from '../../src/gitops/push-announcer.ts';
-import type { OutboxItem } from '../../src/ports/outbox.port.ts';
+import type { Outbox, OutboxItem } from '../../src/ports/outbox.port.ts';
 
 const fleetText = (version: string) => `version: 1
 name: announcer
@@ -37,10 +37,10 @@ function world(opts: { inForce?: string } = {}) {
   const state = new MemoryStateStore();
   const posted: OutboxItem[] = [];
   const audit = new MemoryAuditLog();
-  const make = (o: { debounceMs?: number; maxWaitMs?: number; channels?: Conversation[]; clock?: () => number } = {}) =>
+  const make = (o: { debounceMs?: number; maxWaitMs?: number; channels?: Conversation[]; clock?: () => number; outbox?: Outbox } = {}) =>
     new PushAnnouncer({
       gitops, state, audit, logger: silent,
-      outbox: { publish: async (item) => void posted.push(item) },
+      outbox: o.outbox ?? { publish: async (item) => void posted.push(item) },
       clock: { now: o.clock ?? Date.now },
       channels: () => o.channels ?? [OPS],
       ...(o.debounceMs !== undefined ? { debounceMs: o.debounceMs } : {}),
@@ -109,6 +109,16 @@ test('with no channel to post to, nothing is posted and the revision stays uncla
   w.src.text = fleetText('3.0.0');
   assert.equal(await w.make({ channels: [] }).check('poll'), 'no-channel');
   assert.equal(await w.make().check('poll'), 'posted');
+});
+
+test('a preview that cannot be queued is audited as failed, pointing at `/chainops sync`', async () => {
+  const w = world();
+  w.src.text = fleetText('5.0.0');
+  const a = w.make({ outbox: { publish: async () => { throw new Error('READONLY'); } } });
+  assert.equal(await a.check('poll'), 'failed');
+  const [e] = await w.audit.latest(1);
+  assert.equal(e!.outcome, 'failed');
+  assert.match(e!.detail, /could not be queued \(READONLY\) — `\/chainops sync` shows it/);
 });
 
 test('pushes that never stop still get a look once the longest wait is up', async () => {
