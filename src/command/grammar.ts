@@ -44,7 +44,7 @@ export interface VerbSpec {
 export const VERBS = [
   'help', 'status', 'nodes', 'health', 'upgrade', 'provision', 'decommission', 'drift', 'rollout',
   'approve', 'reject', 'lock', 'unlock', 'freeze', 'unfreeze', 'jobs', 'job', 'cancel', 'audit',
-  'alerts', 'ack', 'silence', 'plan', 'sync', 'run', 'chart',
+  'alerts', 'ack', 'silence', 'plan', 'sync', 'run', 'chart', 'releases',
 ] as const;
 export type Verb = (typeof VERBS)[number];
 
@@ -140,6 +140,17 @@ export const GRAMMAR: readonly VerbSpec[] = [
       { name: 'kpi', kind: 'choice', required: false, help: 'head|lag|head_age|peers|latency (default lag)', choices: ['head', 'lag', 'head_age', 'peers', 'latency'] },
     ],
     flags: [{ name: 'since', kind: 'duration', help: 'how far back, up to 24h (default 6h)' }],
+  },
+  {
+    // `releases <group>` is read as `releases list <group>` (src/command/parse.ts).
+    verb: 'releases', summary: 'known releases per group, newest first; `ignore <group> <version>` stops offering one', minRole: 'viewer',
+    args: [
+      { name: 'action', kind: 'choice', required: false, help: 'list|ignore (default list)', choices: ['list', 'ignore'] },
+      { name: 'group', kind: 'group', required: false, help: 'only this group (ignore: the group)' },
+      { name: 'version', kind: 'version', required: false, help: 'the version to ignore' },
+    ],
+    flags: [],
+    subRoles: { ignore: 'operator' },
   },
 ];
 

@@ -32,6 +32,10 @@ export function parseCommand(text: string, hints: NameHints = {}): ParseResult {
   const verbWord = first.toLowerCase();
   // `forks` is `status forks`: Discord allows 25 subcommands and /chainops already has 25 verbs.
   if (verbWord === 'forks') return parseArgs(specOf('status'), ['forks', ...rest], hints);
+  // `releases <group>` lists one group: the action word is optional before a group name.
+  if (verbWord === 'releases' && rest[0] !== undefined && !rest[0].startsWith('--') && !['list', 'ignore'].includes(rest[0].toLowerCase())) {
+    return parseArgs(specOf('releases'), ['list', ...rest], hints);
+  }
   if (!(VERBS as readonly string[]).includes(verbWord)) {
     const shown = printable(first);
     // `rollback` alone is a rollout action: point at the command that has it.

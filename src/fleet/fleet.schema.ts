@@ -4,6 +4,7 @@ import { alertSettingsShape, checkAlertSettings } from '../alerts/alert-settings
 import { channelRestriction, identity } from './access.schema.ts';
 import { chainTruthSchema, forkSchema } from '../health/chain-truth.schema.ts';
 import { pageTarget } from '../paging/page-target.schema.ts';
+import { releaseSourceSchema } from '../releases/release-source.schema.ts';
 
 /** A Telegram chat id (groups are negative), optionally `:<topic id>` for a forum topic. */
 const telegramChat = z.string().regex(/^-?\d{1,20}(:\d{1,12})?$/, 'use a Telegram chat id such as -1001234567890 (or -1001234567890:42 for a forum topic)');
@@ -108,6 +109,7 @@ const group = z
       .optional(),
     /** Nodes that back each other up; at most `max_unavailable` of one redundancy group go down at once. */
     redundancy_group: z.string().optional(),
+    releases: releaseSourceSchema.optional().describe('where the client publishes releases (github, npm or a static list) and which to announce; see docs/releases.md'),
   })
   .strict();
 

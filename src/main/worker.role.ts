@@ -24,6 +24,10 @@ import { PAGE_ATTEMPTS } from '../../jobs/page/page-job.schema.ts';
 import { HttpPager } from '../../adapters/paging/http-pager.ts';
 import { RedisPageClaims } from '../../adapters/paging/redis-page-claims.ts';
 import { readPagingEnv } from './paging-env.ts';
+import { releaseProcessor, RELEASE_TICK_MS } from '../../jobs/release/release.processor.ts';
+import { HttpReleaseFetcher } from '../../adapters/releases/http-release.fetcher.ts';
+import { RedisReleaseStore } from '../../adapters/redis/redis-release.store.ts';
+import { readReleaseEnv } from './release-env.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -81,6 +85,7 @@ export async function startWorkerRole(rt: Runtime, opts: WorkerRoleOptions): Pro
     newId,
   };
   const pagingEnv = readPagingEnv();
+  const releaseEnv = readReleaseEnv();
   const host = await startWorkerHost({
     redisUrl: rt.redisUrl,
     connect: () => createRedis(rt.redisUrl, 'worker', rt.logger),
@@ -102,6 +107,15 @@ export async function startWorkerRole(rt: Runtime, opts: WorkerRoleOptions): Pro
         claims: new RedisPageClaims(rt.connect('state'), rt.prefix),
         attempts: PAGE_ATTEMPTS,
       }),
+      // Release watch (issue #16): one scheduled tick polls the groups' release sources; claims make each post once.
+      release: releaseProcessor({
+        fleet: rt.fleet, state: rt.state, outbox: rt.outbox, audit: rt.audit, clock: rt.core.clock, logger: rt.logger,
+        store: rt.core.releases ?? new RedisReleaseStore(rt.connect('state'), storePrefix(rt.prefix, 'releases')),
+        fetcher: new HttpReleaseFetcher({
+          github: { ...(releaseEnv.GITHUB_API_URL ? { apiUrl: releaseEnv.GITHUB_API_URL } : {}), ...(releaseEnv.GITHUB_TOKEN ? { token: releaseEnv.GITHUB_TOKEN } : {}) },
+          npm: { ...(releaseEnv.NPM_REGISTRY_URL ? { registryUrl: releaseEnv.NPM_REGISTRY_URL } : {}) },
+        }),
+      }),
     },
   });
   // Health sweeps are sharded over the live workers (jobs/health/sharded-sweeper.ts); the single
@@ -117,6 +131,7 @@ export async function startWorkerRole(rt: Runtime, opts: WorkerRoleOptions): Pro
     logger: rt.logger,
   });
   await rt.queue.upsertSchedule('drift', 'drift-daily', DAY_MS, { v: 1 });
+  await rt.queue.upsertSchedule('release', 'release-watch', releaseEnv.CHAINOPS_RELEASE_TICK_MS ?? RELEASE_TICK_MS, { v: 1 });
   // Host facts over SSH on their own, slower schedule (only when some node has ssh: settings).
   if (rt.fleet().nodes.some((n) => n.ssh)) await rt.queue.upsertSchedule('health', 'host-facts', rt.fleet().health.host_interval ?? 300_000, { v: 1, kind: 'host' });
   rt.logger.info({ everyMs: rt.fleet().health.interval }, 'health sweeps scheduled');

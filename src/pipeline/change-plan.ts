@@ -10,6 +10,7 @@ import { planUpgrade, resolveTarget } from '../rollout/plan.ts';
 import { parseWaves } from '../rollout/waves.ts';
 import type { CoreDeps } from './deps.ts';
 import { planRollback } from './rollback-plan.ts';
+import { releaseWarnings } from '../releases/release-warning.ts';
 
 /** A risky change, planned: what will run, where, and the hash an approval binds to. */
 export interface ChangePlan {
@@ -47,6 +48,8 @@ export async function planChange(command: Command, fleet: Fleet, deps: CoreDeps)
     const digest = playbook && deps.playbookDigest ? await deps.playbookDigest(playbook) : undefined;
     const plan = planUpgrade(fleet, { target, version: v['version'] as string, env: envFlag, waves: v['waves'] ? parseWaves(v['waves'] as string) : undefined }, running, digest);
     const waveText = plan.waves.map((w, i) => `wave ${i + 1}: ${w.join(', ')}`).join('\n');
+    // Not part of the plan hash: the release list changes on its own; the warning is for the approver's eyes.
+    const releaseNotes = await releaseWarnings(fleet, deps.releases, plan.group, plan.version);
     return {
       kind: 'upgrade', env: plan.env, group: plan.group, hash: plan.hash, queue: 'upgrade', prefix: 'up', empty: plan.targets.length === 0,
       data: { env: plan.env, group: plan.group, version: plan.version, targets: plan.targets, waves: plan.waves, planHash: plan.hash, dryRun: v['dry-run'] === true },
@@ -57,7 +60,7 @@ export async function planChange(command: Command, fleet: Fleet, deps: CoreDeps)
         ] },
         ...(plan.targets.length ? [{ type: 'code' as const, text: waveText }] : []),
         ...(plan.skipped.length ? [{ type: 'context' as const, text: `already at ${plan.version}: ${plan.skipped.join(', ')}` }] : []),
-        ...upgradeWarnings(plan.version, fleet.groups[plan.group]?.desired_version).map((text) => ({ type: 'text' as const, text })),
+        ...[...upgradeWarnings(plan.version, fleet.groups[plan.group]?.desired_version), ...releaseNotes].map((text) => ({ type: 'text' as const, text })),
       ],
     };
   }

@@ -31,6 +31,10 @@ const ACTION_VERBS: Record<string, string> = {
   'sync-apply': 'sync apply',
   'alert-silence': 'silence',
   'alert-run': 'run',
+  // New-release post (issue #16): the value is `<group> <version>` (plus `--env <env>` for the upgrade).
+  'release-upgrade-dev': 'upgrade',
+  'release-promote': 'promotion start',
+  'release-ignore': 'releases ignore',
 };
 
 /**
@@ -89,7 +93,7 @@ async function run(command: Command, event: ChatEvent, deps: CoreDeps, respond: 
 /** Reads are not audited one by one (status polls would drown the log); every change is. */
 function isReadOnly(command: Command): boolean {
   const reads = ['help', 'status', 'nodes', 'health', 'drift', 'jobs', 'job', 'audit', 'alerts'];
-  return reads.includes(command.verb) || (command.verb === 'rollout' && command.values['action'] === 'status');
+  return reads.includes(command.verb) || (command.verb === 'rollout' && command.values['action'] === 'status') || (command.verb === 'releases' && command.values['action'] !== 'ignore');
 }
 
 function actionText(event: ActionEvent): string | undefined {

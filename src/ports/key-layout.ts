@@ -5,7 +5,7 @@ import type { QueueName } from './queue.port.ts';
  * keys live in one slot (its multi-key Lua scripts, MULTIs and pipelines never cross slots) while the
  * stores spread over the shards. See docs/redis-keys.md.
  */
-export type StoreName = 'state' | 'alerts' | 'audit' | 'rollouts' | 'outbox' | 'fleet' | 'sweepers';
+export type StoreName = 'state' | 'alerts' | 'audit' | 'rollouts' | 'outbox' | 'fleet' | 'sweepers' | 'releases';
 
 /**
  * The key prefix of one store: `{<prefix>:<store>}`. Stores build every key as `${storePrefix}:…`, so
