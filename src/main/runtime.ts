@@ -10,6 +10,7 @@ import { closeRedis, createRedis } from '../../adapters/redis/redis-connection.t
 import { RedisStateStore } from '../../adapters/redis/redis-state.store.ts';
 import { storePrefix } from '../ports/key-layout.ts';
 import { RedisRolloutStore } from '../../adapters/redis/redis-rollout.store.ts';
+import { RedisPromotionStore } from '../../adapters/redis/redis-promotion.store.ts';
 import { playbookTreeDigest } from './playbook-digest.ts';
 import { createCheckers, type CheckerRegistry } from '../../adapters/rpc/checker-registry.ts';
 import type { Fleet } from '../fleet/fleet.schema.ts';
@@ -118,6 +119,7 @@ export async function createRuntime(opts: {
     newId,
     alerts,
     rollouts,
+    promotions: new RedisPromotionStore(stateRedis, { prefix: tag('rollouts') }),
     kpi: state,
     playbookDigest: (playbook) => playbookTreeDigest(resolve(dirname(opts.fleetPath), playbook), { exclude: [opts.fleetPath] }),
     checkNow: (nodes) => {

@@ -24,6 +24,7 @@ import { PAGE_ATTEMPTS } from '../../jobs/page/page-job.schema.ts';
 import { HttpPager } from '../../adapters/paging/http-pager.ts';
 import { RedisPageClaims } from '../../adapters/paging/redis-page-claims.ts';
 import { readPagingEnv } from './paging-env.ts';
+import { promotionProcessor } from '../../jobs/promotion/promotion.processor.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -102,6 +103,8 @@ export async function startWorkerRole(rt: Runtime, opts: WorkerRoleOptions): Pro
         claims: new RedisPageClaims(rt.connect('state'), rt.prefix),
         attempts: PAGE_ATTEMPTS,
       }),
+      // Promotions (issue #16): one tick job at a time per promotion; each stage is an ordinary upgrade.
+      promotion: promotionProcessor({ core: rt.core, workerId: deps.workerId, leaseMs: deps.leaseMs }),
     },
   });
   // Health sweeps are sharded over the live workers (jobs/health/sharded-sweeper.ts); the single

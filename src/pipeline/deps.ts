@@ -8,6 +8,7 @@ import type { JobQueue } from '../ports/queue.port.ts';
 import type { Outbox } from '../ports/outbox.port.ts';
 import type { RolloutStore } from '../ports/rollout.port.ts';
 import type { StateStore } from '../ports/state.port.ts';
+import type { PromotionStore } from '../ports/promotion.port.ts';
 
 /** Minimal structured logger (pino satisfies it). */
 export interface Logger {
@@ -41,6 +42,8 @@ export interface CoreDeps {
   alerts?: AlertStore;
   /** Stored KPI history for `chart` (Redis); without it `chart` says it is not set up. */
   kpi?: KpiHistory;
+  /** Promotions (`promotion …`); without it those commands say it is not set up. */
+  promotions?: PromotionStore;
   /** Short random id part, e.g. `4f2a9c`; injectable for deterministic tests. */
   newId: () => string;
 }

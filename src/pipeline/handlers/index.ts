@@ -15,6 +15,7 @@ import { provisionHandler } from './provision.handler.ts';
 import { syncHandler } from './sync.handler.ts';
 import { runHandler } from './run.handler.ts';
 import { chartHandler } from './chart.handler.ts';
+import { promotionHandler } from './promotion.handler.ts';
 
 export type Handler = (ctx: HandlerContext) => Promise<void>;
 
@@ -46,4 +47,5 @@ export const HANDLERS: Record<Verb, Handler> = {
   silence: silenceHandler,
   run: runHandler,
   chart: chartHandler,
+  promotion: promotionHandler,
 };
