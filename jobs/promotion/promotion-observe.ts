@@ -31,7 +31,7 @@ export async function observe(core: CoreDeps, rec: PromotionRecord, cfg: Promoti
 /**
  * Alerts that fail a soak: firing (or acknowledged: acknowledging does not make it healthy) on one of
  * the stage's nodes, or on its whole chain in that environment, of a rule its `fail_on` lists (any
- * rule when unset). Pending alerts are still debouncing and do not count yet.
+ * rule but `version` when unset). Pending alerts are still debouncing and do not count yet.
  */
 async function soakAlerts(core: CoreDeps, rec: PromotionRecord, cfg: PromotionConfig): Promise<Observations['alerts']> {
   if (!core.alerts) return [];
@@ -43,6 +43,7 @@ async function soakAlerts(core: CoreDeps, rec: PromotionRecord, cfg: PromotionCo
   return (await core.alerts.active())
     .filter((a) => a.state !== 'pending' && ACTIVE_STATES.includes(a.state))
     .filter((a) => (a.scope === 'node' ? a.node !== undefined && nodes.has(a.node) : a.env === s.env && a.chain === g?.chain && a.network === g?.network))
-    .filter((a) => !failOn || failOn.includes(a.rule))
+    // By default every kind but `version`: a promotion moves versions away from desired_version on purpose.
+    .filter((a) => (failOn ? failOn.includes(a.rule) : a.rule !== 'version'))
     .map((a) => ({ id: a.id, rule: a.rule, node: a.node, summary: a.summary }));
 }
