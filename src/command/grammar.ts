@@ -45,12 +45,14 @@ export const VERBS = [
   'help', 'status', 'nodes', 'health', 'upgrade', 'provision', 'decommission', 'drift', 'rollout',
   'approve', 'reject', 'lock', 'unlock', 'freeze', 'unfreeze', 'jobs', 'job', 'cancel', 'audit',
   'alerts', 'ack', 'silence', 'plan', 'sync', 'run', 'chart', 'releases',
+  'promotion',
 ] as const;
 export type Verb = (typeof VERBS)[number];
 
 const env: FlagSpec = { name: 'env', kind: 'env', help: 'environment (dev, staging, prod…)' };
 const reason: FlagSpec = { name: 'reason', kind: 'text', help: 'why (recorded in the audit log)' };
 const ROLLOUT_ACTIONS = ['status', 'pause', 'resume', 'abort', 'rollback', 'retry'] as const;
+const PROMOTION_ACTIONS = ['status', 'start', 'pause', 'resume', 'abort'] as const;
 
 /** The one grammar every adapter uses (Discord's application commands are generated from it). */
 export const GRAMMAR: readonly VerbSpec[] = [
@@ -151,6 +153,17 @@ export const GRAMMAR: readonly VerbSpec[] = [
     ],
     flags: [],
     subRoles: { ignore: 'operator' },
+  },
+  {
+    verb: 'promotion', summary: "promote a version through a group's environments (dev → staging → prod), or show and steer one", minRole: 'viewer',
+    args: [
+      { name: 'action', kind: 'choice', required: true, help: PROMOTION_ACTIONS.join('|'), choices: PROMOTION_ACTIONS },
+      { name: 'group', kind: 'group', required: false, help: 'the group (status: default all)' },
+      { name: 'version', kind: 'version', required: false, help: 'version to promote (start)' },
+    ],
+    flags: [],
+    // Abort is an operator's, like `rollout abort`: stopping is the safe direction and must not wait for an approver.
+    subRoles: { start: 'operator', pause: 'operator', resume: 'operator', abort: 'operator' },
   },
 ];
 

@@ -5,6 +5,8 @@ import { channelRestriction, identity } from './access.schema.ts';
 import { chainTruthSchema, forkSchema } from '../health/chain-truth.schema.ts';
 import { pageTarget } from '../paging/page-target.schema.ts';
 import { releaseSourceSchema } from '../releases/release-source.schema.ts';
+import { promotionSchema } from '../promotion/promotion.schema.ts';
+import { changeWindowsSchema } from '../promotion/change-window.schema.ts';
 
 /** A Telegram chat id (groups are negative), optionally `:<topic id>` for a forum topic. */
 const telegramChat = z.string().regex(/^-?\d{1,20}(:\d{1,12})?$/, 'use a Telegram chat id such as -1001234567890 (or -1001234567890:42 for a forum topic)');
@@ -70,6 +72,7 @@ const environment = z
       .object({ slack: z.string().optional(), discord: z.string().optional(), console: z.string().optional(), telegram: telegramChat.optional() })
       .strict()
       .default({}),
+    change_windows: changeWindowsSchema,
   })
   .strict();
 
@@ -110,6 +113,7 @@ const group = z
     /** Nodes that back each other up; at most `max_unavailable` of one redundancy group go down at once. */
     redundancy_group: z.string().optional(),
     releases: releaseSourceSchema.optional().describe('where the client publishes releases (github, npm or a static list) and which to announce; see docs/releases.md'),
+    promotion: promotionSchema.optional().describe('promote new versions through environments in stages (docs/promotion.md)'),
   })
   .strict();
 

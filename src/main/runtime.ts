@@ -11,6 +11,7 @@ import { RedisStateStore } from '../../adapters/redis/redis-state.store.ts';
 import { storePrefix } from '../ports/key-layout.ts';
 import { RedisRolloutStore } from '../../adapters/redis/redis-rollout.store.ts';
 import { RedisReleaseStore } from '../../adapters/redis/redis-release.store.ts';
+import { RedisPromotionStore } from '../../adapters/redis/redis-promotion.store.ts';
 import { playbookTreeDigest } from './playbook-digest.ts';
 import { createCheckers, type CheckerRegistry } from '../../adapters/rpc/checker-registry.ts';
 import type { Fleet } from '../fleet/fleet.schema.ts';
@@ -119,6 +120,7 @@ export async function createRuntime(opts: {
     newId,
     alerts,
     rollouts,
+    promotions: new RedisPromotionStore(stateRedis, { prefix: tag('rollouts') }),
     kpi: state,
     releases: new RedisReleaseStore(stateRedis, tag('releases')),
     playbookDigest: (playbook) => playbookTreeDigest(resolve(dirname(opts.fleetPath), playbook), { exclude: [opts.fleetPath] }),

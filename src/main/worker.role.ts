@@ -28,6 +28,7 @@ import { releaseProcessor, RELEASE_TICK_MS } from '../../jobs/release/release.pr
 import { HttpReleaseFetcher } from '../../adapters/releases/http-release.fetcher.ts';
 import { RedisReleaseStore } from '../../adapters/redis/redis-release.store.ts';
 import { readReleaseEnv } from './release-env.ts';
+import { promotionProcessor } from '../../jobs/promotion/promotion.processor.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -116,6 +117,8 @@ export async function startWorkerRole(rt: Runtime, opts: WorkerRoleOptions): Pro
           npm: { ...(releaseEnv.NPM_REGISTRY_URL ? { registryUrl: releaseEnv.NPM_REGISTRY_URL } : {}) },
         }),
       }),
+      // Promotions (issue #16): one tick job at a time per promotion; each stage is an ordinary upgrade.
+      promotion: promotionProcessor({ core: rt.core, workerId: deps.workerId, leaseMs: deps.leaseMs }),
     },
   });
   // Health sweeps are sharded over the live workers (jobs/health/sharded-sweeper.ts); the single

@@ -1,6 +1,7 @@
 import type { Actor, ChatEvent } from '../chat/chat-event.ts';
 import type { Responder } from '../chat/dispatch.ts';
 import type { Command } from '../command/command.types.ts';
+import type { Message } from '../chat/message.ts';
 import type { Fleet, Role } from '../fleet/fleet.schema.ts';
 import { actorKey } from '../policy/roles.ts';
 import type { CoreDeps } from './deps.ts';
@@ -16,6 +17,12 @@ export interface HandlerContext {
   fleet: Fleet;
   deps: CoreDeps;
   respond: Responder;
+  /**
+   * Publish a message the bot owns under `key` instead of answering with it (`postOwned`): set where
+   * no chat connection answers, e.g. a promotion stage started by a worker, whose approval card and
+   * job message then go through the outbox into the promotion's thread.
+   */
+  publishOwned?: (key: string, message: Message) => Promise<void>;
 }
 
 export function makeContext(event: ChatEvent, command: Command, role: Role, deps: CoreDeps, respond: Responder): HandlerContext {

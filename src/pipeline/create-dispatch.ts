@@ -35,6 +35,9 @@ const ACTION_VERBS: Record<string, string> = {
   'release-upgrade-dev': 'upgrade',
   'release-promote': 'promotion start',
   'release-ignore': 'releases ignore',
+  'promotion-pause': 'promotion pause',
+  'promotion-resume': 'promotion resume',
+  'promotion-abort': 'promotion abort',
 };
 
 /**
@@ -93,7 +96,7 @@ async function run(command: Command, event: ChatEvent, deps: CoreDeps, respond: 
 /** Reads are not audited one by one (status polls would drown the log); every change is. */
 function isReadOnly(command: Command): boolean {
   const reads = ['help', 'status', 'nodes', 'health', 'drift', 'jobs', 'job', 'audit', 'alerts'];
-  return reads.includes(command.verb) || (command.verb === 'rollout' && command.values['action'] === 'status') || (command.verb === 'releases' && command.values['action'] !== 'ignore');
+  return reads.includes(command.verb) || (command.verb === 'rollout' && command.values['action'] === 'status') || (command.verb === 'releases' && command.values['action'] !== 'ignore') || (command.verb === 'promotion' && command.values['action'] === 'status');
 }
 
 function actionText(event: ActionEvent): string | undefined {

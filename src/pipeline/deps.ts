@@ -9,6 +9,7 @@ import type { Outbox } from '../ports/outbox.port.ts';
 import type { RolloutStore } from '../ports/rollout.port.ts';
 import type { StateStore } from '../ports/state.port.ts';
 import type { ReleaseStore } from '../releases/release-store.port.ts';
+import type { PromotionStore } from '../ports/promotion.port.ts';
 
 /** Minimal structured logger (pino satisfies it). */
 export interface Logger {
@@ -44,6 +45,8 @@ export interface CoreDeps {
   kpi?: KpiHistory;
   /** Known releases per group (`releases`, the upgrade check); without it `releases` says it is not set up. */
   releases?: ReleaseStore;
+  /** Promotions (`promotion …`); without it those commands say it is not set up. */
+  promotions?: PromotionStore;
   /** Short random id part, e.g. `4f2a9c`; injectable for deterministic tests. */
   newId: () => string;
 }

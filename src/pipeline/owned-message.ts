@@ -9,6 +9,7 @@ export function conversationOf(ctx: HandlerContext): Conversation {
 
 /** Answer with a message the bot will edit later under `key` (approval, job). */
 export async function postOwned(ctx: HandlerContext, key: string, message: Message): Promise<void> {
+  if (ctx.publishOwned) return ctx.publishOwned(key, message);
   const ref = await ctx.respond(message);
   if (ref) await ctx.deps.state.setMessageRef(key, ref);
 }

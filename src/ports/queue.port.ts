@@ -1,5 +1,5 @@
 /** Queue names, one per job kind. */
-export const QUEUE_NAMES = ['health', 'upgrade', 'provision', 'drift', 'remediate', 'page', 'release'] as const;
+export const QUEUE_NAMES = ['health', 'upgrade', 'provision', 'drift', 'remediate', 'page', 'release', 'promotion'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 export type JobState = 'waiting' | 'active' | 'completed' | 'failed' | 'delayed' | 'paused' | 'unknown';

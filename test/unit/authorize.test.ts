@@ -34,6 +34,7 @@ const EXPECTED: Record<string, Role> = {
   'rollout pause': 'operator', 'rollout resume': 'operator', 'rollout abort': 'operator', 'rollout rollback': 'operator',
   approve: 'approver', reject: 'approver',
   freeze: 'admin', unfreeze: 'admin',
+  'promotion status': 'viewer', 'promotion start': 'operator', 'promotion pause': 'operator', 'promotion resume': 'operator', 'promotion abort': 'operator',
   plan: 'operator', sync: 'operator', 'sync apply': 'admin',
 };
 
@@ -46,6 +47,7 @@ const LINES: Record<string, string> = {
   'rollout pause': 'rollout pause', 'rollout resume': 'rollout resume', 'rollout abort': 'rollout abort up-abcd', 'rollout rollback': 'rollout rollback',
   approve: 'approve ap-abcd', reject: 'reject ap-abcd', freeze: 'freeze prod', unfreeze: 'unfreeze prod',
   plan: 'plan prod', sync: 'sync', 'sync apply': 'sync apply 0123456789ab',
+  'promotion status': 'promotion status', 'promotion start': 'promotion start eth 1.1.0', 'promotion pause': 'promotion pause eth', 'promotion resume': 'promotion resume eth', 'promotion abort': 'promotion abort eth',
 };
 
 function command(line: string): Command {
@@ -69,7 +71,7 @@ describe('authorize: every command × every role', () => {
     const verbs = new Set(Object.keys(EXPECTED).map((k) => k.split(' ')[0] as Verb));
     assert.deepEqual([...VERBS].filter((v) => !verbs.has(v)), []);
     for (const spec of GRAMMAR) {
-      if (spec.verb === 'rollout') continue;
+      if (spec.verb === 'rollout' || spec.verb === 'promotion') continue; // per-action roles: listed by subverb
       assert.equal(spec.minRole, EXPECTED[spec.verb], `grammar minRole of ${spec.verb}`);
     }
   });

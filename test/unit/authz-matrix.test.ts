@@ -66,6 +66,7 @@ type Effect = 'read' | 'inspect' | 'change' | 'decide' | 'govern';
 const EFFECT: Record<string, Effect> = {
   help: 'read', status: 'read', nodes: 'read', health: 'read', drift: 'read', jobs: 'read', job: 'read', 'job log': 'read', audit: 'read', alerts: 'read',
   'rollout status': 'read', 'status forks': 'read',
+  'promotion status': 'read', 'promotion start': 'change', 'promotion pause': 'change', 'promotion resume': 'change', 'promotion abort': 'change',
   chart: 'read', 'chart head': 'read', 'chart lag': 'read', 'chart head_age': 'read', 'chart peers': 'read', 'chart latency': 'read',
   plan: 'inspect', sync: 'inspect', 'sync preview': 'inspect',
   upgrade: 'change', provision: 'change', decommission: 'change', lock: 'change', unlock: 'change', cancel: 'change', ack: 'change', silence: 'change',

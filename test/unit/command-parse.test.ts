@@ -50,6 +50,7 @@ describe('parseCommand: verbs and arguments', () => {
     ['run restart eth-1 --alert al-abcd1234', 'run', { action: 'restart', node: 'eth-1', alert: 'al-abcd1234' }, '/chainops run restart eth-1 --alert al-abcd1234'],
     ['chart eth-1 peers --since 2h', 'chart', { target: 'eth-1', kpi: 'peers', since: 7_200_000 }, '/chainops chart eth-1 peers --since 2h'],
     ['plan', 'plan', {}, '/chainops plan'],
+    ['promotion start eth 1.14.4', 'promotion', { action: 'start', group: 'eth', version: '1.14.4' }, '/chainops promotion start eth 1.14.4'],
     ['plan prod', 'plan', { env: 'prod' }, '/chainops plan prod'],
     ['sync', 'sync', {}, '/chainops sync'],
     ['sync APPLY 0123456789ab', 'sync', { action: 'apply', rev: '0123456789ab' }, '/chainops sync apply 0123456789ab'],

@@ -16,6 +16,7 @@ import { syncHandler } from './sync.handler.ts';
 import { runHandler } from './run.handler.ts';
 import { chartHandler } from './chart.handler.ts';
 import { releasesHandler } from './releases.handler.ts';
+import { promotionHandler } from './promotion.handler.ts';
 
 export type Handler = (ctx: HandlerContext) => Promise<void>;
 
@@ -48,4 +49,5 @@ export const HANDLERS: Record<Verb, Handler> = {
   run: runHandler,
   chart: chartHandler,
   releases: releasesHandler,
+  promotion: promotionHandler,
 };
