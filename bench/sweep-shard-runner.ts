@@ -35,7 +35,9 @@ const prefix = process.env.PREFIX ?? 'bench';
 const concurrency = Number(process.env.CONCURRENCY ?? 256);
 const base = benchFleet(eth, Math.floor(eth / 10), ports);
 // A long interval keeps every digest fresh across the bench's rounds; no rechecks (a healthy fleet has none anyway).
-const fleet = { ...base, health: { ...base.health, concurrency, interval: 60_000, recheck: 0 } };
+// A 30 s RPC timeout: on this shared 2-core machine 4 workers and the responder starve each other,
+// and a node timed out is not the same work as a node checked (the figures would compare unlike work).
+const fleet = { ...base, health: { ...base.health, concurrency, interval: 60_000, recheck: 0, timeout: 30_000 } };
 const checkers = createCheckers({ env: BENCH_ENV });
 const redis = new Redis(process.env.REDIS_URL!, { maxRetriesPerRequest: null });
 const tag = (s: 'state' | 'audit' | 'alerts' | 'sweepers') => storePrefix(prefix, s);
@@ -51,7 +53,6 @@ const deps = {
   logger: quiet,
 };
 const digests = new RedisSweepDigests(redis, tag('sweepers'));
-const share = members.length === 1 ? undefined : shareOf(fleet.nodes, members, me).map((n) => n.name);
 const processor = healthProcessor(deps, { wide: members[0] === me, share: { me, members, digests } });
 let round = 0;
 
@@ -60,6 +61,8 @@ async function once(): Promise<ShardRunResult> {
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 20);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
+  // As the sweeper does at every round start (the member list may have changed).
+  const share = members.length === 1 ? undefined : shareOf(fleet.nodes, members, me).map((n) => n.name);
   const res = (await processor({ id: `bench-${me}-${++round}`, queue: 'health', data: { v: 1, kind: 'sweep', ...(share ? { nodes: share } : {}) }, attempt: 1, progress: async () => {}, log: async () => {} })) as { checked: number; healthy: number; alerts?: { changed: number } };
   const ms = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
