@@ -58,3 +58,8 @@ export function machine(): string {
   const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   return `${availableParallelism()} × ${model}, ${mib(totalmem())} RAM, Node ${process.version}, load average ${load}`;
 }
+
+/** The 1-minute load average now (the machine is shared: it goes next to each figure). */
+export function load(): string {
+  return readFileSync('/proc/loadavg', 'utf8').split(' ')[0] ?? '?';
+}

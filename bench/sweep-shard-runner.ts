@@ -1,13 +1,20 @@
-// Child process of bench/sweep-shards.ts: one worker of a sharded sweep. Each `{ run: true }` does
-// what a worker does in a round of jobs/health/sharded-sweeper.ts, minus Redis: take its share of
-// the fleet by rendezvous hashing over MEMBERS, sweep it, then judge the whole fleet (each share's
-// alert evaluation assesses every node's latest snapshot, its own fresh ones and the others' last).
-// Reports wall time and the CPU time this process spent.
+// Child process of bench/sweep-shards.ts: one worker of a sharded sweep, doing in each `{ run: true }`
+// what a worker does in a round of jobs/health/sharded-sweeper.ts, on the bench's redis-server and
+// through the production code: the health processor checks this worker's rendezvous share, stores the
+// snapshots (latest, history, KPI points), publishes its digest, reads the other members' and
+// evaluates its nodes' alerts (the first member also the chain-wide ones) on the Redis alert store.
+// A lone worker runs the same path with the whole fleet. Reports wall time and this process's CPU time.
+import { Redis } from 'ioredis';
+import { RedisAlertStore } from '../adapters/redis/redis-alert.store.ts';
+import { RedisAuditLog } from '../adapters/redis/redis-audit.log.ts';
+import { RedisStateStore } from '../adapters/redis/redis-state.store.ts';
+import { RedisSweepDigests } from '../adapters/redis/redis-sweep-digests.ts';
+import { RedisOutbox } from '../adapters/outbox/redis.outbox.ts';
 import { createCheckers } from '../adapters/rpc/checker-registry.ts';
+import { healthProcessor } from '../jobs/health/health.processor.ts';
 import { shareOf } from '../jobs/health/shares.ts';
-import { assessFleet } from '../src/health/fleet-health.ts';
-import type { Snapshot } from '../src/health/snapshot.ts';
-import { sweep } from '../src/health/sweep.ts';
+import { systemClock } from '../src/ports/clock.port.ts';
+import { storePrefix } from '../src/ports/key-layout.ts';
 import { BENCH_ENV, benchFleet } from './bench-fleet.ts';
 
 export interface ShardRunResult {
@@ -15,51 +22,63 @@ export interface ShardRunResult {
   cpuMs: number;
   checked: number;
   healthy: number;
+  /** Alert changes this worker saved (a healthy fleet: 0 once warmed up). */
+  alertChanges: number;
+  peakRss: number;
 }
 
 const eth = Number(process.env.ETH);
 const ports = JSON.parse(process.env.PORTS_JSON ?? '[]') as number[];
 const members = (process.env.MEMBERS ?? 'w0').split(',');
 const me = process.env.ME ?? 'w0';
+const prefix = process.env.PREFIX ?? 'bench';
 const concurrency = Number(process.env.CONCURRENCY ?? 256);
-const fleet = benchFleet(eth, Math.floor(eth / 10), ports);
+const base = benchFleet(eth, Math.floor(eth / 10), ports);
+// A long interval keeps every digest fresh across the bench's rounds; no rechecks (a healthy fleet has none anyway).
+// A 30 s RPC timeout: on this shared 2-core machine 4 workers and the responder starve each other,
+// and a node timed out is not the same work as a node checked (the figures would compare unlike work).
+const fleet = { ...base, health: { ...base.health, concurrency, interval: 60_000, recheck: 0, timeout: 30_000 } };
 const checkers = createCheckers({ env: BENCH_ENV });
-/** Every node's latest snapshot as the state store would hold it (filled by the warm-up). */
-const latest = new Map<string, Snapshot>();
+const redis = new Redis(process.env.REDIS_URL!, { maxRetriesPerRequest: null });
+const tag = (s: 'state' | 'audit' | 'alerts' | 'sweepers') => storePrefix(prefix, s);
+const quiet = { info() {}, warn() {}, debug() {}, error(o: object, m?: string) { console.error(m, o); } };
+const deps = {
+  fleet: () => fleet,
+  checkerFor: checkers,
+  state: new RedisStateStore(redis, { prefix: tag('state'), kpiBucketMs: fleet.health.interval }),
+  audit: new RedisAuditLog(redis, { prefix: tag('audit') }),
+  outbox: new RedisOutbox(redis, prefix),
+  alerts: new RedisAlertStore(redis, { prefix: tag('alerts') }),
+  clock: systemClock,
+  logger: quiet,
+};
+const digests = new RedisSweepDigests(redis, tag('sweepers'));
+const processor = healthProcessor(deps, { wide: members[0] === me, share: { me, members, digests } });
+let round = 0;
 
 async function once(): Promise<ShardRunResult> {
+  let peak = process.memoryUsage.rss();
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 20);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const share = members.length === 1 ? fleet.nodes : shareOf(fleet.nodes, members, me);
-  const snaps = await sweep(fleet, checkers, { concurrency, timeoutMs: 5_000, now: Date.now, nodes: share.length === fleet.nodes.length ? undefined : share.map((n) => n.name) });
-  for (const s of snaps) latest.set(s.node, s);
-  const health = assessFleet(fleet, [...latest.values()], Date.now());
+  // As the sweeper does at every round start (the member list may have changed).
+  const share = members.length === 1 ? undefined : shareOf(fleet.nodes, members, me).map((n) => n.name);
+  const res = (await processor({ id: `bench-${me}-${++round}`, queue: 'health', data: { v: 1, kind: 'sweep', ...(share ? { nodes: share } : {}) }, attempt: 1, progress: async () => {}, log: async () => {} })) as { checked: number; healthy: number; alerts?: { changed: number } };
   const ms = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
-  const mine = new Set(snaps.map((s) => s.node));
-  return { ms, cpuMs: (cpu.user + cpu.system) / 1000, checked: snaps.length, healthy: health.nodes.filter((n) => mine.has(n.node) && n.status === 'healthy').length };
+  clearInterval(sampler);
+  return { ms, cpuMs: (cpu.user + cpu.system) / 1000, checked: res.checked, healthy: res.healthy, alertChanges: res.alerts?.changed ?? 0, peakRss: Math.max(peak, process.memoryUsage.rss()) };
 }
 
-process.on('message', (m: { run?: boolean; warm?: boolean; exit?: boolean }) => {
+process.on('message', (m: { run?: boolean; exit?: boolean }) => {
   if (m.exit) {
-    void checkers.close().finally(() => process.exit(0));
-    return;
-  }
-  if (m.warm) {
-    // Unmeasured: this worker's share once (connections, JIT), and for every other node a copy of a
-    // fresh snapshot of its group, as the others' latest would sit in Redis.
-    void once().then((r) => {
-      const byGroup = new Map<string, Snapshot>();
-      for (const s of latest.values()) byGroup.set(s.group, s);
-      for (const n of fleet.nodes) {
-        const like = byGroup.get(n.group);
-        if (like && !latest.has(n.name)) latest.set(n.name, { ...like, node: n.name });
-      }
-      process.send?.({ warmed: r.checked });
+    void checkers.close().finally(() => {
+      redis.disconnect();
+      process.exit(0);
     });
     return;
   }
-  if (m.run) void once().then((result) => process.send?.({ result }));
+  if (m.run) void once().then((result) => process.send?.({ result }), (err: unknown) => { console.error(err); process.exit(1); });
 });
 process.send?.({ ready: true });
 process.on('disconnect', () => process.exit(0));

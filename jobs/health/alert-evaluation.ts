@@ -7,6 +7,7 @@ import { errorMessage } from '../../src/errors.ts';
 import type { Fleet } from '../../src/fleet/fleet.schema.ts';
 import { assessFleet } from '../../src/health/fleet-health.ts';
 import type { Snapshot } from '../../src/health/snapshot.ts';
+import type { FleetDigest } from '../../src/health/fleet-digest.ts';
 import { alertThreadMessage, alertTitle } from '../../src/render/alert.message.ts';
 import { nodeOfLease } from '../../src/policy/locks.ts';
 import type { LockInfo } from '../../src/ports/state.port.ts';
@@ -55,7 +56,7 @@ export async function evaluateAlerts(
   snapshots: Snapshot[],
   holder: string,
   only?: ReadonlySet<string>,
-  opts: { wide?: boolean } = {},
+  opts: { wide?: boolean; peers?: FleetDigest[] } = {},
 ): Promise<AlertSweepResult> {
   const alerts = deps.alerts;
   if (!alerts) return { changed: 0, conflicts: 0, firing: 0 };
@@ -67,7 +68,9 @@ export async function evaluateAlerts(
     const now = deps.clock.now();
     const [active, silences, locks] = await Promise.all([alerts.active(), alerts.silences(), deps.state.listLocks()]);
     const maintenance = nodesInMaintenance(locks, now);
-    const changes = evaluate({ fleet, health: assessFleet(fleet, snapshots, now), now, active, silences, newId, maintenance, ...(only ? { only } : {}), ...(opts.wide ? { wide: true } : {}) });
+    // A share of a sharded sweep: judge its nodes, with the other shares' digests for the chain-wide parts.
+    const health = opts.peers && only ? assessFleet(fleet, snapshots, now, { nodes: only, peers: opts.peers }) : assessFleet(fleet, snapshots, now);
+    const changes = evaluate({ fleet, health, now, active, silences, newId, maintenance, ...(only ? { only } : {}), ...(opts.wide ? { wide: true } : {}) });
     let changed = 0;
     let conflicts = 0;
     for (const c of changes) {

@@ -8,7 +8,10 @@ import { nodesMessage } from '../../src/render/status.message.ts';
 import type { JobContext } from '../job-context.ts';
 import { parseJobData } from '../parse-job-data.ts';
 import type { WorkerDeps } from '../worker-deps.ts';
-import { evaluateAlerts, type AlertSweepResult } from './alert-evaluation.ts';
+import { evaluateAlerts, nodesInMaintenance, type AlertSweepResult } from './alert-evaluation.ts';
+import { digestOf, type FleetDigest } from '../../src/health/fleet-digest.ts';
+import type { Snapshot } from '../../src/health/snapshot.ts';
+import type { SweepDigests } from '../../src/ports/sweep-digests.port.ts';
 import { carryHostFacts, gatherHostFactsStep } from './host-facts.step.ts';
 
 /** Rechecks in a row before a still-confirming alert waits for the sweeps again. */
@@ -40,7 +43,16 @@ export type HealthDeps = Pick<WorkerDeps, 'fleet' | 'checkerFor' | 'state' | 'au
  * from a conversation; after a sweep, evaluate the alert rules. `host`: gather host facts over SSH
  * on their own slower schedule.
  */
-export function healthProcessor(deps: HealthDeps, opts: { wide?: boolean } = {}) {
+/** One worker's part in a sharded sweep round (jobs/health/sharded-sweeper.ts). */
+export interface ShareRound {
+  /** This worker's member id. */
+  me: string;
+  /** The round's members (this one included): whose digests to read. */
+  members: readonly string[];
+  digests: SweepDigests;
+}
+
+export function healthProcessor(deps: HealthDeps, opts: { wide?: boolean; share?: ShareRound } = {}) {
   return async (job: JobContext<unknown>) => {
     const data = parseJobData(healthJob, job.data, job.id);
     if (data.kind === 'host') return { host: await gatherHostFactsStep(deps, data.nodes) };
@@ -65,11 +77,32 @@ export function healthProcessor(deps: HealthDeps, opts: { wide?: boolean } = {})
       // A partial sweep (a recheck, or one worker's share of a sharded sweep) reads every node's
       // latest (the reference head needs them) but moves only the alerts of the nodes it checked;
       // `wide` (one share per round) also moves the group and chain alerts.
-      const all = data.nodes ? await deps.state.getSnapshots() : snapshots;
-      alerts = await evaluateAlerts(deps, fleet, all, `health:${job.id}`, data.nodes ? names : undefined, { wide: opts.wide === true });
+      if (opts.share) {
+        // A share judges only its own nodes; what it needs of the rest of the fleet (reference heads,
+        // chain-wide verdicts) comes from the other shares' digests, not from every node's snapshot.
+        const peers = await exchangeDigests(deps, fleet, opts.share, snapshots);
+        alerts = await evaluateAlerts(deps, fleet, snapshots, `health:${job.id}`, data.nodes ? names : undefined, { wide: opts.wide === true, peers });
+      } else {
+        const all = data.nodes ? await deps.state.getSnapshots() : snapshots;
+        alerts = await evaluateAlerts(deps, fleet, all, `health:${job.id}`, data.nodes ? names : undefined, { wide: opts.wide === true });
+      }
       if (alerts.confirming) await scheduleRecheck(deps, fleet, job.id, alerts.confirming, data.recheck ?? 0);
     }
     const count = (s: string) => nodes.filter((n) => n.status === s).length;
     return { checked: snapshots.length, healthy: count('healthy'), degraded: count('degraded'), down: count('down'), ...(alerts ? { alerts } : {}) };
   };
+}
+
+/**
+ * Publish this share's digest and read the other members' (those older than the stale limit are no
+ * data, as a stale snapshot is). A digest lives as long as a snapshot stays fresh enough to judge.
+ */
+async function exchangeDigests(deps: HealthDeps, fleet: Fleet, share: ShareRound, snapshots: Snapshot[]): Promise<FleetDigest[]> {
+  const now = deps.clock.now();
+  const staleMs = fleet.health.interval * 3;
+  const maintenance = nodesInMaintenance(await deps.state.listLocks(), now);
+  await share.digests.put(share.me, digestOf(fleet, snapshots, maintenance), staleMs);
+  const others = share.members.filter((m) => m !== share.me);
+  const got = await share.digests.get(others);
+  return [...got.values()].filter((d) => now - d.at <= staleMs);
 }

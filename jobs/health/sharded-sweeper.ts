@@ -13,9 +13,10 @@ export interface ShardedSweeperOptions {
   intervalMs: () => number;
   /**
    * Check `nodes` (undefined: the whole fleet, this worker is alone) and evaluate their alerts;
-   * `wide`: also the group and chain alerts (one member per round). `round` names the round.
+   * `wide`: also the group and chain alerts (one member per round). `round` names the round;
+   * `members` are the round's members (this one included), whose digests the share reads.
    */
-  sweep: (nodes: string[] | undefined, round: number, wide: boolean) => Promise<unknown>;
+  sweep: (nodes: string[] | undefined, round: number, wide: boolean, members: readonly string[]) => Promise<unknown>;
   logger: HostLogger;
   /** Heartbeat lifetime: a dead worker's share moves at the first round that starts this long after its death. @defaultValue interval / 4, within 1–10 s */
   ttlMs?: number;
@@ -31,8 +32,10 @@ const JOIN_MARGIN_MS = 250;
  * joined before it) and checks only the nodes rendezvous hashing gives it, so every node is checked by
  * exactly one worker per round, and nodes move only when a member joins or dies. A worker that dies
  * stops renewing its heartbeat; the first round that starts after it expired splits its nodes over
- * the rest. The snapshots land in the shared state store, so the fleet view and the alerts (each
- * share moves its own nodes' alerts, the first member the group-wide ones) cover all shares.
+ * the rest. The snapshots land in the shared state store, so the fleet view covers all shares; each
+ * share judges and moves only its own nodes' alerts, with what it needs of the rest of the fleet
+ * (reference heads, chain-wide verdicts) from the other shares' digests, and the first member also
+ * moves the chain-wide alerts. No worker re-reads or re-judges the whole fleet each round.
  */
 export function startShardedSweeper(opts: ShardedSweeperOptions): { stop(opts?: { leave?: boolean }): Promise<void> } {
   const now = opts.now ?? Date.now;
@@ -65,7 +68,7 @@ export function startShardedSweeper(opts: ShardedSweeperOptions): { stop(opts?: 
     const wide = members[0] === me.id;
     if (share && share.length === 0 && !wide) return;
     const t0 = Date.now();
-    await opts.sweep(share, at, wide);
+    await opts.sweep(share, at, wide, members);
     opts.logger.info({ round: at, members: members.length, checked: share?.length ?? opts.nodes().length, wide, ms: Date.now() - t0 }, 'health sweep share done');
   };
 
@@ -91,7 +94,7 @@ export function startShardedSweeper(opts: ShardedSweeperOptions): { stop(opts?: 
     const members = await opts.members.live(now(), Number.MAX_SAFE_INTEGER).catch(() => []);
     if (stopped || running || members.length !== 1 || members[0]?.id !== me.id) return;
     running = opts
-      .sweep(undefined, now(), true)
+      .sweep(undefined, now(), true, [me.id])
       .then(() => undefined)
       .catch((err: unknown) => opts.logger.warn({ err: errorMessage(err) }, 'the first health sweep failed; the next round tries again'))
       .finally(() => (running = undefined));

@@ -4,6 +4,7 @@ import { clientMix, describeMix, supermajority } from '../health/client-mix.ts';
 import type { FleetHealth, NodeHealth } from '../health/fleet-health.ts';
 import { forkStates, forkWatchMs, clock, type ForkState } from '../health/forks.ts';
 import { forkViewFindings } from '../health/fork-view.ts';
+import { peerChainHashes, peerGroups } from '../health/fleet-digest.ts';
 import type { Alert, AlertSubject } from './alert.types.ts';
 import { chainKey, nodeKey, type Observation } from './observe.ts';
 import { compileRules, ruleApplies, type CompiledRule } from './rules.ts';
@@ -31,7 +32,7 @@ export function observeChainTruth(fleet: Fleet, health: FleetHealth, opts: Truth
   for (const rule of rules) {
     if (rule.condition.kind !== 'truth') continue;
     switch (rule.condition.check) {
-      case 'chain_split': out.push(...splits(fleet, rule, fresh, opts)); break;
+      case 'chain_split': out.push(...splits(fleet, rule, health, fresh, opts)); break;
       case 'client_supermajority': out.push(...diversity(fleet, rule, health)); break;
       case 'fork_unready': out.push(...unready(fleet, rule, health, opts)); break;
       case 'fork_view': out.push(...views(fleet, rule, health, fresh, opts.now)); break;
@@ -54,12 +55,13 @@ function obs(rule: CompiledRule, key: string, subject: AlertSubject, bad: boolea
   return { key, rule, subject, expr: rule.when, bad, summary, ...(value !== undefined ? { value } : {}) };
 }
 
-function splits(fleet: Fleet, rule: CompiledRule, fresh: NodeHealth[], opts: TruthOptions): Observation[] {
+function splits(fleet: Fleet, rule: CompiledRule, health: FleetHealth, fresh: NodeHealth[], opts: TruthOptions): Observation[] {
   const skip = new Set(fleet.chain_truth.split_skip);
   const snaps = fresh.flatMap((h) => (h.snapshot && ruleApplies(rule, h.env) ? [h.snapshot] : []));
   const out: Observation[] = [];
   const keys = new Set<string>();
-  for (const f of findSplits(snaps, (c, n) => skip.has(`${c}/${n}`))) {
+  const peers = peerChainHashes(fleet, health.peers, (env) => ruleApplies(rule, env));
+  for (const f of findSplits(snaps, (c, n) => skip.has(`${c}/${n}`), peers)) {
     const base = chainKey(rule.name, f.env, f.chain, f.network);
     const subject = chainSubject(f.env, f.chain, f.network);
     if (f.majority) {
@@ -77,6 +79,7 @@ function splits(fleet: Fleet, rule: CompiledRule, fresh: NodeHealth[], opts: Tru
   // A split alert whose chain was compared again and no longer shows that minority has healed.
   const compared = new Map<string, number>();
   for (const s of snaps) if (s.reachable && !s.syncing && s.hashes?.length) compared.set(chainKey(rule.name, s.env, s.chain, s.network), (compared.get(chainKey(rule.name, s.env, s.chain, s.network)) ?? 0) + 1);
+  for (const c of peers) for (const sig of c.signatures) compared.set(chainKey(rule.name, c.env, c.chain, c.network), (compared.get(chainKey(rule.name, c.env, c.chain, c.network)) ?? 0) + sig.nodes.length);
   for (const a of opts.active) {
     if (a.rule !== rule.name || keys.has(a.key)) continue;
     const n = compared.get(chainKey(rule.name, a.env, a.chain, a.network)) ?? 0;
@@ -125,7 +128,7 @@ function unready(fleet: Fleet, rule: CompiledRule, health: FleetHealth, opts: Tr
 
 function views(fleet: Fleet, rule: CompiledRule, health: FleetHealth, fresh: NodeHealth[], now: number): Observation[] {
   const out: Observation[] = [];
-  const findings = forkViewFindings(fleet, fresh, now);
+  const findings = forkViewFindings(fleet, fresh, now, peerGroups(health.peers));
   for (const h of health.nodes) {
     const subject = nodeSubject(fleet, h);
     if (!subject || !ruleApplies(rule, h.env, h.group)) continue;

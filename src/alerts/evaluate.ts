@@ -66,7 +66,7 @@ export function evaluate(input: EvaluateInput): AlertChange[] {
       return r ? { action: r.action, mode: r.mode } : undefined;
     },
     actions: (o) => {
-      const node = o.subject.scope === 'node' ? fleet.nodes.find((n) => n.name === o.subject.node) : undefined;
+      const node = o.subject.scope === 'node' && o.subject.node !== undefined ? nodesByName(fleet).get(o.subject.node) : undefined;
       if (!node) return [];
       // Without SSH only the RPC half of diagnostics can run.
       return node.ssh ? actionNames(fleet, node) : ['diagnose'];
@@ -110,4 +110,13 @@ export function evaluate(input: EvaluateInput): AlertChange[] {
     changes.push({ before: a, after: done, notices: done.posted ? [{ kind: 'resolved', alert: done }] : [] });
   }
   return changes;
+}
+
+const byName = new WeakMap<Fleet, Map<string, Fleet['nodes'][number]>>();
+
+/** The fleet's nodes by name, built once per fleet object: a sweep of 100 000 nodes with many alerts must not scan the list per alert. */
+function nodesByName(fleet: Fleet): Map<string, Fleet['nodes'][number]> {
+  let m = byName.get(fleet);
+  if (!m) byName.set(fleet, (m = new Map(fleet.nodes.map((n) => [n.name, n]))));
+  return m;
 }

@@ -1,5 +1,6 @@
 import type { Fleet, Thresholds } from '../fleet/fleet.schema.ts';
 import type { FleetHealth, NodeHealth } from '../health/fleet-health.ts';
+import { peerGroups } from '../health/fleet-digest.ts';
 import { sameVersion } from '../health/version.ts';
 import type { AlertSubject } from './alert.types.ts';
 import { compare, describeCompare, shortDuration, type Metric } from './rule-expr.ts';
@@ -33,6 +34,16 @@ export interface ObserveOptions {
   maintenance?: ReadonlyMap<string, string>;
 }
 
+type ChainTally = {
+  rule: CompiledRule;
+  subject: AlertSubject;
+  expr: string;
+  limit: number | undefined;
+  nodes: Observation[];
+  /** The other shares' nodes of this chain (sharded sweeps): how many, how many report a head age, the newest head time. */
+  peers: { nodes: number; reporting: number; newestHeadTime: number };
+};
+
 const FALLBACK: Thresholds = { max_lag_blocks: 5, max_head_age: 180_000, min_peers: 3, max_disk_used_pct: 85 };
 
 export const nodeKey = (rule: string, node: string) => `${rule}@${node}`;
@@ -47,7 +58,16 @@ export function observe(fleet: Fleet, health: FleetHealth, opts: ObserveOptions)
   // Chain-truth rules are judged across a chain's nodes (`observeChainTruth`), not per node here.
   const rules = compileRules(fleet).filter((r) => r.condition.kind !== 'truth');
   const out: Observation[] = [];
-  const chains = new Map<string, { rule: CompiledRule; subject: AlertSubject; expr: string; limit: number | undefined; nodes: Observation[] }>();
+  const chains = new Map<string, ChainTally>();
+  const chainOf = (rule: CompiledRule, env: string, chain: string, network: string, t: Thresholds): ChainTally => {
+    const ck = chainKey(rule.name, env, chain, network);
+    let c = chains.get(ck);
+    if (!c) {
+      c = { rule, expr: exprIn(rule, t), limit: limitOf(rule, t), nodes: [], peers: { nodes: 0, reporting: 0, newestHeadTime: -1 }, subject: { scope: 'chain', env, chain, network } };
+      chains.set(ck, c);
+    }
+    return c;
+  };
   for (const h of health.nodes) {
     const group = fleet.groups[h.group];
     if (!group) continue;
@@ -59,28 +79,40 @@ export function observe(fleet: Fleet, health: FleetHealth, opts: ObserveOptions)
       const verdict = busy !== undefined ? noData(`in maintenance: ${busy}`) : judge(rule, h, t, group.desired_version, opts);
       const o: Observation = { key: nodeKey(rule.name, h.node), rule, subject, expr: exprIn(rule, t), ...verdict };
       out.push(o);
-      if (isHeadAgeRule(rule)) {
-        const ck = chainKey(rule.name, h.env, group.chain, group.network);
-        let c = chains.get(ck);
-        if (!c) {
-          c = { rule, expr: o.expr, limit: limitOf(rule, t), nodes: [], subject: { scope: 'chain', env: h.env, chain: group.chain, network: group.network } };
-          chains.set(ck, c);
-        }
-        c.nodes.push(o);
-      }
+      if (isHeadAgeRule(rule)) chainOf(rule, h.env, group.chain, group.network, t).nodes.push(o);
+    }
+  }
+  // The other shares of a sharded sweep: their nodes count towards each chain's verdict as if judged here.
+  for (const g of peerGroups(health.peers)) {
+    const group = fleet.groups[g.group];
+    if (!group) continue;
+    const t = fleet.environments[g.env]?.thresholds ?? FALLBACK;
+    for (const rule of rules) {
+      if (!isHeadAgeRule(rule) || !ruleApplies(rule, g.env, g.group)) continue;
+      const p = chainOf(rule, g.env, group.chain, group.network, t).peers;
+      p.nodes += g.nodes;
+      if (limitOf(rule, t) === undefined) continue; // no limit: their results are no data, as here
+      p.reporting += g.headAge.reporting;
+      p.newestHeadTime = Math.max(p.newestHeadTime, g.headAge.newestHeadTime);
     }
   }
   for (const [key, c] of chains) {
-    if (c.nodes.length < 2) continue; // one node cannot tell a stalled node from a stalled chain
+    if (c.nodes.length + c.peers.nodes < 2) continue; // one node cannot tell a stalled node from a stalled chain
     const reporting = c.nodes.filter((o) => o.bad !== undefined);
-    if (reporting.length === 0) continue;
-    const stalled = reporting.length >= 2 && reporting.every((o) => o.bad === true);
-    const moving = reporting.some((o) => o.bad === false);
+    if (reporting.length + c.peers.reporting === 0) continue;
+    // The peers' nodes are summed up by their newest head: the youngest is the least bad (the rule is `>` or `>=`).
+    const cond = c.rule.condition;
+    const peerAge = c.peers.reporting > 0 ? Math.max(0, opts.now - c.peers.newestHeadTime) : undefined;
+    const peerBad = peerAge !== undefined && c.limit !== undefined && cond.kind === 'compare' ? compare(peerAge, cond.op, c.limit) : undefined;
+    const stalled = reporting.length + c.peers.reporting >= 2 && reporting.every((o) => o.bad === true) && (c.peers.reporting === 0 || peerBad === true);
+    const moving = reporting.some((o) => o.bad === false) || peerBad === false;
     // A node's old head is its own fault only when a peer is clearly producing blocks: its head is
     // younger than half the limit. Heads of a chain that is stalling age a block or two apart, so a
     // peer just under the limit proves nothing and would page per node seconds before the chain alert.
-    const fresh = c.limit === undefined ? moving : reporting.some((o) => o.bad === false && o.value !== undefined && o.value <= c.limit! / 2);
-    const newest = Math.min(...reporting.map((o) => o.value ?? Infinity));
+    const fresh = c.limit === undefined
+      ? moving
+      : reporting.some((o) => o.bad === false && o.value !== undefined && o.value <= c.limit! / 2) || (peerBad === false && peerAge! <= c.limit / 2);
+    const newest = Math.min(...reporting.map((o) => o.value ?? Infinity), peerAge ?? Infinity);
     if (stalled) {
       for (const o of reporting) {
         o.bad = undefined;
@@ -97,7 +129,7 @@ export function observe(fleet: Fleet, health: FleetHealth, opts: ObserveOptions)
       key, rule: c.rule, subject: c.subject, expr: c.expr, bad: stalled ? true : moving ? false : undefined,
       ...(Number.isFinite(newest) ? { value: newest } : {}),
       summary: stalled
-        ? `chain stalled: all ${reporting.length} reporting nodes of ${name} have old heads (newest ${shortDuration(newest)} old)`
+        ? `chain stalled: all ${reporting.length + c.peers.reporting} reporting nodes of ${name} have old heads (newest ${shortDuration(newest)} old)`
         : moving ? `${name} is producing blocks again` : 'no data',
     });
   }

@@ -1,4 +1,4 @@
-import type { Snapshot } from './snapshot.ts';
+import type { BlockHash, Snapshot } from './snapshot.ts';
 
 /** Nodes that are on one chain, with the hash they reported at `height`. */
 export interface HashBucket {
@@ -34,24 +34,41 @@ export interface SplitFinding {
  * minority; without one it is a tie and nobody is called the odd one out. Only reachable, settled
  * nodes count (a syncing node has not reached the chain yet).
  */
-export function findSplits(snapshots: readonly Snapshot[], skip: (chain: string, network: string) => boolean = () => false): SplitFinding[] {
-  const chains = new Map<string, Snapshot[]>();
+export function findSplits(snapshots: readonly Snapshot[], skip: (chain: string, network: string) => boolean = () => false, extra: readonly ChainHashes[] = []): SplitFinding[] {
+  const chains = new Map<string, ChainHashes>();
+  const add = (env: string, chain: string, network: string, hashes: readonly BlockHash[], nodes: readonly string[]) => {
+    const key = `${env}\u0000${chain}\u0000${network}`;
+    let c = chains.get(key);
+    if (!c) chains.set(key, (c = { env, chain, network, signatures: [] }));
+    c.signatures.push({ hashes, nodes });
+  };
   for (const s of snapshots) {
     if (!s.reachable || s.syncing || !s.hashes?.length || skip(s.chain, s.network)) continue;
-    const key = `${s.env}\u0000${s.chain}\u0000${s.network}`;
-    const list = chains.get(key);
-    if (list) list.push(s);
-    else chains.set(key, [s]);
+    add(s.env, s.chain, s.network, s.hashes, [s.node]);
   }
+  for (const c of extra) if (!skip(c.chain, c.network)) for (const sig of c.signatures) if (sig.hashes.length) add(c.env, c.chain, c.network, sig.hashes, sig.nodes);
   const out: SplitFinding[] = [];
-  for (const list of chains.values()) {
-    const finding = judgeChain(list);
+  for (const c of chains.values()) {
+    const finding = judgeChain(c);
     if (finding) out.push(finding);
   }
   return out;
 }
 
-type Seen = { node: string; hashes: Map<number, string> };
+/** Nodes of one chain grouped by the hashes they reported (the compact form a sweep share hands to the others). */
+export interface ChainHashes {
+  env: string;
+  chain: string;
+  network: string;
+  signatures: { hashes: readonly BlockHash[]; nodes: readonly string[] }[];
+}
+
+/** A canonical text of a node's hashes: nodes with equal texts are on one chain without comparing them. */
+export function hashSignature(hashes: readonly BlockHash[]): string {
+  return [...hashes].sort((a, b) => a.height - b.height).map((x) => `${x.height}:${x.hash}`).join(',');
+}
+
+type Seen = { nodes: string[]; hashes: Map<number, string> };
 
 /** `undefined`: no common height; `-1`: one chain; else the newest height where the hashes differ. */
 function conflict(a: Seen, b: Seen): number | undefined {
@@ -66,32 +83,47 @@ function conflict(a: Seen, b: Seen): number | undefined {
   return common ? newest : undefined;
 }
 
-function judgeChain(list: Snapshot[]): SplitFinding | undefined {
-  const seen: Seen[] = list.map((s) => ({ node: s.node, hashes: new Map(s.hashes!.map((x) => [x.height, x.hash])) }));
+/**
+ * Nodes that reported the same hashes are merged first, so the pairwise comparison runs over distinct
+ * hash sets (a handful per chain) rather than over nodes: 100 000 nodes of one healthy chain are one
+ * entry, not 5·10⁹ pairs. Two nodes with equal non-empty hashes are on one chain, so this changes no result.
+ */
+function judgeChain(c: ChainHashes): SplitFinding | undefined {
+  const bySig = new Map<string, Seen>();
+  for (const sig of c.signatures) {
+    const text = hashSignature(sig.hashes);
+    const seen = bySig.get(text);
+    if (seen) seen.nodes.push(...sig.nodes);
+    else bySig.set(text, { nodes: [...sig.nodes], hashes: new Map(sig.hashes.map((x) => [x.height, x.hash])) });
+  }
+  const seen = [...bySig.values()];
+  const weight = (i: number) => seen[i]!.nodes.length;
   // Union-find over "on one chain".
   const parent = seen.map((_, i) => i);
   const root = (i: number): number => (parent[i] === i ? i : (parent[i] = root(parent[i]!)));
   let newest = -1;
   const linked = new Set<number>();
+  // Two nodes with the same hashes share a height: both count as compared.
+  for (let i = 0; i < seen.length; i++) if (weight(i) > 1) linked.add(i);
   for (let i = 0; i < seen.length; i++) {
     for (let j = i + 1; j < seen.length; j++) {
-      const c = conflict(seen[i]!, seen[j]!);
-      if (c === undefined) continue;
+      const k = conflict(seen[i]!, seen[j]!);
+      if (k === undefined) continue;
       linked.add(i).add(j);
-      if (c === -1) parent[root(i)] = root(j);
-      else newest = Math.max(newest, c);
+      if (k === -1) parent[root(i)] = root(j);
+      else newest = Math.max(newest, k);
     }
   }
   if (newest < 0) return undefined;
   const groups = new Map<number, number[]>();
   for (const i of linked) groups.set(root(i), [...(groups.get(root(i)) ?? []), i]);
-  const members = [...groups.values()].sort((a, b) => b.length - a.length);
-  const compared = members.reduce((n, g) => n + g.length, 0);
-  const first = list[0]!;
-  const base = { env: first.env, chain: first.chain, network: first.network, height: newest, compared };
-  const names = (g: number[]) => g.map((i) => seen[i]!.node).sort();
+  const size = (g: number[]) => g.reduce((n, i) => n + weight(i), 0);
+  const members = [...groups.values()].sort((a, b) => size(b) - size(a));
+  const compared = members.reduce((n, g) => n + size(g), 0);
+  const base = { env: c.env, chain: c.chain, network: c.network, height: newest, compared };
+  const names = (g: number[]) => g.flatMap((i) => seen[i]!.nodes).sort();
   const top = members[0]!;
-  if (top.length * 2 > compared) {
+  if (size(top) * 2 > compared) {
     const minorities = members.slice(1).map((g) => versus(seen, g, top, names(g)));
     return { ...base, majority: { height: newest, hash: hashAt(seen, top, newest), nodes: names(top) }, minorities };
   }

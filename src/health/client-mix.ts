@@ -1,5 +1,6 @@
 import type { Fleet } from '../fleet/fleet.schema.ts';
 import type { FleetHealth } from './fleet-health.ts';
+import { peerGroups } from './fleet-digest.ts';
 
 /** Which clients run one chain and network in one environment. */
 export interface ClientMix {
@@ -27,6 +28,18 @@ export function clientMix(fleet: Fleet, health: FleetHealth): ClientMix[] {
     const client = h.snapshot?.client ?? g.client;
     mix.total += 1;
     mix.counts.set(client, (mix.counts.get(client) ?? 0) + 1);
+  }
+  // The other shares of a sharded sweep count their nodes in.
+  for (const d of peerGroups(health.peers)) {
+    const g = fleet.groups[d.group];
+    if (!g) continue;
+    const key = `${d.env}\u0000${g.chain}\u0000${g.network}`;
+    let mix = out.get(key);
+    if (!mix) out.set(key, (mix = { env: d.env, chain: g.chain, network: g.network, total: 0, clients: [], counts: new Map() }));
+    for (const [client, n] of Object.entries(d.clients)) {
+      mix.total += n;
+      mix.counts.set(client, (mix.counts.get(client) ?? 0) + n);
+    }
   }
   return [...out.values()].map(({ counts, ...m }) => ({ ...m, clients: [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])) }));
 }

@@ -1,6 +1,7 @@
 import type { Fleet, FleetNode, Thresholds } from '../fleet/fleet.schema.ts';
 import type { Snapshot } from './snapshot.ts';
 import { sameVersion } from './version.ts';
+import { peerGroups, type FleetDigest } from './fleet-digest.ts';
 
 export type NodeStatus = 'healthy' | 'degraded' | 'down' | 'unknown';
 
@@ -41,16 +42,31 @@ export interface GroupHealth {
 export interface FleetHealth {
   nodes: NodeHealth[];
   groups: GroupHealth[];
+  /**
+   * Set when `nodes` is one share of a sharded sweep: the other shares' digests, which the rules that
+   * look across a chain (stalled chain, splits, fork views, client mix) add to these nodes.
+   */
+  peers?: FleetDigest[];
+}
+
+/** Options of `assessFleet` for one share of a sharded sweep. */
+export interface AssessOptions {
+  /** Judge only these nodes (the share); every node when absent. */
+  nodes?: ReadonlySet<string>;
+  /** The other shares' digests: their heads count towards each reference head. */
+  peers?: FleetDigest[];
 }
 
 const DEFAULT_THRESHOLDS: Thresholds = { max_lag_blocks: 5, max_head_age: 180_000, min_peers: 3, max_disk_used_pct: 85 };
 
 /** Judges every node of the fleet from its latest snapshot and summarises each group per environment. */
-export function assessFleet(fleet: Fleet, snapshots: readonly Snapshot[], now: number): FleetHealth {
+export function assessFleet(fleet: Fleet, snapshots: readonly Snapshot[], now: number, opts: AssessOptions = {}): FleetHealth {
   const latest = latestByNode(snapshots);
-  const references = referenceHeads(fleet, latest, now);
-  const nodes = fleet.nodes.map((node) => assessNode(fleet, node, latest.get(node.name), references, now));
-  return { nodes, groups: summarise(fleet, nodes, references) };
+  const references = referenceHeads(fleet, latest, now, opts.peers);
+  const only = opts.nodes;
+  const judged = only ? fleet.nodes.filter((n) => only.has(n.name)) : fleet.nodes;
+  const nodes = judged.map((node) => assessNode(fleet, node, latest.get(node.name), references, now));
+  return { nodes, groups: summarise(fleet, judged, nodes, references), ...(opts.peers ? { peers: opts.peers } : {}) };
 }
 
 /** Upper median, so that with an odd count one lying or forked node cannot move it at all. */
@@ -82,26 +98,33 @@ function latestByNode(snapshots: readonly Snapshot[]): Map<string, Snapshot> {
   return out;
 }
 
-function refKey(fleet: Fleet, node: FleetNode): string | undefined {
+function refKey(fleet: Fleet, node: { group: string; env: string }): string | undefined {
   const g = fleet.groups[node.group];
   return g ? `${g.chain}\u0000${g.network}\u0000${node.env}` : undefined;
 }
 
 /** Only heads of reachable, settled nodes count, and of those only fresh ones unless every head is old. */
-function referenceHeads(fleet: Fleet, latest: Map<string, Snapshot>, now: number): Map<string, number> {
+function referenceHeads(fleet: Fleet, latest: Map<string, Snapshot>, now: number, peers?: readonly FleetDigest[]): Map<string, number> {
   const heads = new Map<string, { fresh: number[]; all: number[] }>();
-  for (const node of fleet.nodes) {
-    const s = latest.get(node.name);
+  const add = (node: { group: string; env: string }, head: number, headTime: number | undefined, count: number) => {
     const key = refKey(fleet, node);
-    if (!key || !s?.reachable || s.syncing || s.head === undefined) continue;
+    if (!key) return;
     const maxAge = (fleet.environments[node.env]?.thresholds ?? DEFAULT_THRESHOLDS).max_head_age;
     // A stuck node's head is old: leaving it out keeps several stuck nodes from pulling the reference down.
-    const fresh = s.headTime === undefined || now - s.headTime <= maxAge;
+    const fresh = headTime === undefined || now - headTime <= maxAge;
     let list = heads.get(key);
     if (!list) heads.set(key, (list = { fresh: [], all: [] }));
-    list.all.push(s.head);
-    if (fresh) list.fresh.push(s.head);
+    for (let i = 0; i < count; i++) {
+      list.all.push(head);
+      if (fresh) list.fresh.push(head);
+    }
+  };
+  for (const node of fleet.nodes) {
+    const s = latest.get(node.name);
+    if (!s?.reachable || s.syncing || s.head === undefined) continue;
+    add(node, s.head, s.headTime, 1);
   }
+  for (const g of peerGroups(peers)) for (const [head, headTime, count] of g.heads) add(g, head, headTime < 0 ? undefined : headTime, count);
   const out = new Map<string, number>();
   for (const [key, list] of heads) {
     const m = referenceHead(list.fresh.length ? list.fresh : list.all);
@@ -141,10 +164,10 @@ function assessNode(
   return { ...base, snapshot: snap, referenceHead, lag, headAgeMs, status: reasons.length ? 'degraded' : 'healthy', reasons };
 }
 
-function summarise(fleet: Fleet, nodes: NodeHealth[], references: Map<string, number>): GroupHealth[] {
+function summarise(fleet: Fleet, judged: readonly FleetNode[], nodes: NodeHealth[], references: Map<string, number>): GroupHealth[] {
   const out = new Map<string, GroupHealth>();
   for (const [i, h] of nodes.entries()) {
-    const node = fleet.nodes[i] as FleetNode;
+    const node = judged[i] as FleetNode;
     const g = fleet.groups[h.group];
     const id = `${h.group}\u0000${h.env}`;
     let sum = out.get(id);

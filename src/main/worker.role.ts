@@ -9,6 +9,7 @@ import { PlanLog } from '../inventory/plan-log.ts';
 import { FactsLog } from '../inventory/facts-log.ts';
 import { startWorkerHost } from '../../jobs/worker-host.ts';
 import { startShardedSweeper } from '../../jobs/health/sharded-sweeper.ts';
+import { RedisSweepDigests } from '../../adapters/redis/redis-sweep-digests.ts';
 import { RedisSweepMembers } from '../../adapters/redis/redis-sweep-members.ts';
 import { storePrefix } from '../ports/key-layout.ts';
 import { createRedis } from '../../adapters/redis/redis-connection.ts';
@@ -124,13 +125,15 @@ export async function startWorkerRole(rt: Runtime, opts: WorkerRoleOptions): Pro
   // Health sweeps are sharded over the live workers (jobs/health/sharded-sweeper.ts); the single
   // BullMQ-scheduled whole-fleet sweep of earlier versions is removed so no node is checked twice.
   await rt.queue.removeSchedule('health', 'health-sweep');
+  const sweepConn = rt.connect('state');
+  const sweepDigests = new RedisSweepDigests(sweepConn, storePrefix(rt.prefix, 'sweepers'));
   const sweeper = startShardedSweeper({
-    members: new RedisSweepMembers(rt.connect('state'), storePrefix(rt.prefix, 'sweepers')),
+    members: new RedisSweepMembers(sweepConn, storePrefix(rt.prefix, 'sweepers')),
     id: deps.workerId,
     nodes: () => rt.fleet().nodes,
     intervalMs: () => rt.fleet().health.interval,
-    sweep: (nodes, round, wide) =>
-      healthProcessor(deps, { wide })({ id: `sweep-${round}-${deps.workerId}`, queue: 'health', data: { v: 1, kind: 'sweep', ...(nodes ? { nodes } : {}) }, attempt: 1, progress: async () => {}, log: async () => {} }),
+    sweep: (nodes, round, wide, members) =>
+      healthProcessor(deps, { wide, share: { me: deps.workerId, members, digests: sweepDigests } })({ id: `sweep-${round}-${deps.workerId}`, queue: 'health', data: { v: 1, kind: 'sweep', ...(nodes ? { nodes } : {}) }, attempt: 1, progress: async () => {}, log: async () => {} }),
     logger: rt.logger,
   });
   await rt.queue.upsertSchedule('drift', 'drift-daily', DAY_MS, { v: 1 });
