@@ -132,7 +132,7 @@ export class PushAnnouncer {
     const commit = fetched.commit ? ` (${fetched.commit.slice(0, 12)})` : '';
     try {
       for (const conversation of channels) {
-        await this.#o.outbox.publish({ op: 'upsert', key: `gitops:${fetched.rev}:${conversation.platform}:${conversation.channelId}`, conversation, message });
+        await this.#o.outbox.publish({ op: 'upsert', key: `gitops:${current}:${fetched.rev}:${conversation.platform}:${conversation.channelId}`, conversation, message });
       }
     } catch (err) {
       // The claim is taken, so no replica retries this revision: say so where people look.
