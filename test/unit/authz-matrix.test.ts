@@ -67,6 +67,7 @@ const EFFECT: Record<string, Effect> = {
   help: 'read', status: 'read', nodes: 'read', health: 'read', drift: 'read', jobs: 'read', job: 'read', 'job log': 'read', audit: 'read', alerts: 'read',
   'rollout status': 'read', 'status forks': 'read',
   chart: 'read', 'chart head': 'read', 'chart lag': 'read', 'chart head_age': 'read', 'chart peers': 'read', 'chart latency': 'read',
+  releases: 'read', 'releases list': 'read', 'releases ignore': 'change',
   plan: 'inspect', sync: 'inspect', 'sync preview': 'inspect',
   upgrade: 'change', provision: 'change', decommission: 'change', lock: 'change', unlock: 'change', cancel: 'change', ack: 'change', silence: 'change',
   'rollout pause': 'change', 'rollout resume': 'change', 'rollout abort': 'change', 'rollout rollback': 'change', 'rollout retry': 'change', run: 'change',
