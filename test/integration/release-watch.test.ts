@@ -165,10 +165,13 @@ nodes:
     assert.ok(parsed.ok, JSON.stringify(!parsed.ok && parsed.problems));
     const fleet = parsed.fleet;
     const heard: string[] = [];
+    // The node was checked (the first post waits for that); both replicas read the same snapshots.
+    const state = new MemoryStateStore();
+    await state.putSnapshots([{ node: 'a-1', group: 'node-a', env: 'prod', chain: 'ethereum', network: 'devnet', at: Date.now(), reachable: true, version: '5.0.0', latencyMs: 1, warnings: [] }]);
     const replica = () => {
       const r = connect();
       return {
-        fleet: () => fleet, store: new RedisReleaseStore(r, storePrefix(prefix, 'releases')), state: new MemoryStateStore(),
+        fleet: () => fleet, store: new RedisReleaseStore(r, storePrefix(prefix, 'releases')), state,
         fetcher: new HttpReleaseFetcher({ github: { apiUrl: github.url } }), outbox: new RedisOutbox(r, prefix),
         audit: new RedisAuditLog(r, { prefix: storePrefix(prefix, 'audit') }), clock: { now: () => Date.now() }, logger: quiet,
         onNewRelease: async (e: { group: string; version: string }) => void heard.push(`${e.group} ${e.version}`),
@@ -220,12 +223,14 @@ nodes:
 `);
     assert.ok(parsed.ok, JSON.stringify(!parsed.ok && parsed.problems));
     const r = connect();
+    const state = new MemoryStateStore();
+    await state.putSnapshots([{ node: 'b-1', group: 'node-b', env: 'dev', chain: 'ethereum', network: 'devnet', at: Date.now(), reachable: true, version: '7.9.1', latencyMs: 1, warnings: [] }]);
     const queue = new BullJobQueue({ redisUrl: redis.url, prefix, logger: quiet });
     const host = await startWorkerHost({
       redisUrl: redis.url, prefix, logger: quiet, concurrency: 1,
       processors: {
         release: releaseProcessor({
-          fleet: () => parsed.fleet, store: new RedisReleaseStore(r, storePrefix(prefix, 'releases')), state: new MemoryStateStore(),
+          fleet: () => parsed.fleet, store: new RedisReleaseStore(r, storePrefix(prefix, 'releases')), state,
           fetcher: new HttpReleaseFetcher(), outbox: new RedisOutbox(r, prefix), audit: new RedisAuditLog(r, { prefix: storePrefix(prefix, 'audit') }),
           clock: { now: () => Date.now() }, logger: quiet,
         }),
@@ -239,6 +244,7 @@ nodes:
       }, { what: 'the release post in the outbox', timeoutMs: 20_000, intervalMs: 100 });
       assert.deepEqual(items.map((i) => i.key), ['release:node-b:7.9.2']);
       assert.match(items[0]!.message.text, /New ganache release 7\.9\.2 for node-b/);
+      assert.match(JSON.stringify(items[0]!.message), /b-1 \(dev, 7\.9\.1\)/);
     } finally {
       await queue.removeSchedule('release', 'release-watch');
       await host.close();

@@ -97,6 +97,7 @@ describe('releases: upgrade without approval', () => {
     });
     const store = new MemoryReleaseStore();
     h.deps.releases = store;
+    await h.deps.checkNow(['eth-1', 'eth-2', 'eth-3']);
     await pollReleases({ fleet: h.deps.fleet, store, state: h.state, outbox: h.outbox, audit: h.audit, clock: h.deps.clock, logger: h.deps.logger, fetcher: { fetch: async () => ({ kind: 'unchanged' }) } });
     await h.send('carol', 'upgrade eth-devnet 7.9.5 --env prod');
     assert.equal(h.queue.jobs('upgrade').length, 1, 'the upgrade started (a warning never blocks)');
