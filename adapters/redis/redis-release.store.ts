@@ -12,7 +12,7 @@ const release = z.object({
 });
 const stored = z.object({
   sourceKey: z.string(), releases: z.array(release), etag: z.string().optional(), polledAt: z.number().optional(),
-  triedAt: z.number().optional(), retryAt: z.number().optional(), error: z.string().optional(),
+  triedAt: z.number().optional(), retryAt: z.number().optional(), waitingSince: z.number().optional(), error: z.string().optional(),
 });
 
 /**

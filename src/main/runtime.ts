@@ -97,7 +97,11 @@ export async function createRuntime(opts: {
   const tag = (store: Parameters<typeof storePrefix>[1]) => storePrefix(opts.prefix, store);
   const state = new RedisStateStore(stateRedis, { prefix: tag('state'), kpiBucketMs: fleet.health.interval });
   const audit = new RedisAuditLog(stateRedis, { prefix: tag('audit'), logger: opts.logger });
-  const queue = new BullJobQueue({ connection: connect('producer'), prefix: opts.prefix, logger: opts.logger, jobOptions: { page: { attempts: PAGE_ATTEMPTS, backoff: PAGE_BACKOFF } } });
+  const queue = new BullJobQueue({ connection: connect('producer'), prefix: opts.prefix, logger: opts.logger, jobOptions: {
+    page: { attempts: PAGE_ATTEMPTS, backoff: PAGE_BACKOFF },
+    // The release watch ticks every minute: keep a day of its (tiny) finished jobs, not the default week.
+    release: { removeOnComplete: { age: 86_400, count: 200 }, removeOnFail: { age: 86_400, count: 200 } },
+  } });
   const outbox = new RedisOutbox(stateRedis, opts.prefix);
   const alerts = new PagingAlertStore(new RedisAlertStore(stateRedis, { prefix: tag('alerts') }), { fleet: () => fleetView.current(), queue, logger: opts.logger });
   const rollouts = new RedisRolloutStore(stateRedis, { prefix: tag('rollouts') });

@@ -36,9 +36,19 @@ export interface ReleaseWatchDeps {
   onNewRelease?: (e: NewReleaseEvent) => Promise<void>;
 }
 
+/** How long the first post of a source waits for the group's first health snapshots. */
+export const SNAPSHOT_WAIT_MS = 180_000;
+const SNAPSHOT_RECHECK_MS = 20_000;
+
+async function anySnapshot(fleet: Fleet, state: Pick<StateStore, 'getSnapshots'>, group: string): Promise<boolean> {
+  const nodes = fleet.nodes.filter((n) => n.group === group).map((n) => n.name);
+  return nodes.length === 0 || (await state.getSnapshots(nodes)).length > 0;
+}
+
 export interface GroupPoll {
   group: string;
-  outcome: 'skipped' | 'changed' | 'unchanged' | 'rate-limited' | 'failed';
+  /** `waiting`: the first post waits for the group's first health snapshots (see SNAPSHOT_WAIT_MS). */
+  outcome: 'skipped' | 'changed' | 'unchanged' | 'rate-limited' | 'failed' | 'waiting';
   announced: string[];
 }
 
@@ -87,8 +97,16 @@ async function pollGroup(deps: ReleaseWatchDeps, fleet: Fleet, group: string, cf
   }
   const releases = result.kind === 'changed' ? filterReleases(result.releases, cfg) : base.releases;
   const etag = result.kind === 'changed' ? result.etag : base.etag;
+  // A worker that just started has not checked any node yet: the first post waits (a little) for the
+  // group's first snapshots, so it can say who runs an older version.
+  const first = prev?.polledAt === undefined;
+  const waitingSince = prev?.waitingSince ?? now;
+  if (first && now - waitingSince < SNAPSHOT_WAIT_MS && !(await anySnapshot(fleet, deps.state, group))) {
+    await deps.store.put(group, { sourceKey: key, releases, ...(etag ? { etag } : {}), waitingSince, retryAt: now + SNAPSHOT_RECHECK_MS });
+    return { group, outcome: 'waiting', announced: [] };
+  }
   // Claims first, state second: a replica that sees this poll stored also sees its baseline claimed.
-  const announced = await announce(deps, fleet, group, cfg, releases, prev?.polledAt === undefined);
+  const announced = await announce(deps, fleet, group, cfg, releases, first);
   if (result.retryAt && result.retryAt > now) deps.logger.info({ group, retryAt: isoTime(result.retryAt) }, 'release source quota used up; next poll after its reset');
   await deps.store.put(group, {
     sourceKey: key, releases, triedAt: now, polledAt: now,

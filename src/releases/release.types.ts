@@ -47,6 +47,8 @@ export interface GroupReleases {
   triedAt?: number;
   /** Do not poll before (rate limits). */
   retryAt?: number;
+  /** Since when the first post waits for the group's first health snapshots. */
+  waitingSince?: number;
   /** Why the last poll failed (no secrets), cleared on success. */
   error?: string;
 }

@@ -28,7 +28,7 @@ export interface BotProcess {
 }
 
 /** Variables of the host that must not leak into a bot under test (a developer's real tokens). */
-const SCRUBBED = /^(SLACK_|DISCORD_|TELEGRAM_|PAGERDUTY_|REDIS_URL$|CHAINOPS_|PORT$|LOG_LEVEL$)/;
+const SCRUBBED = /^(SLACK_|DISCORD_|TELEGRAM_|PAGERDUTY_|GITHUB_|NPM_REGISTRY_URL$|REDIS_URL$|CHAINOPS_|PORT$|LOG_LEVEL$)/;
 
 /**
  * Start `node bin/chainops.js <role>` as its own process, exactly as an operator would, and wait until

@@ -20,6 +20,10 @@ import { parseFleet } from '../../src/fleet/fleet.load.ts';
 import { pollReleases } from '../../src/releases/release-watch.ts';
 import { releaseSourceSchema } from '../../src/releases/release-source.schema.ts';
 import { storePrefix } from '../../src/ports/key-layout.ts';
+import { BullJobQueue } from '../../adapters/queue/bullmq.queue.ts';
+import { startWorkerHost } from '../../jobs/worker-host.ts';
+import { releaseProcessor } from '../../jobs/release/release.processor.ts';
+import { waitFor } from '../../adapters/local/wait-for.ts';
 import { startGithubApiStandIn, type GithubApiStandIn } from '../stand-ins/github-api.stand-in.ts';
 import { startNpmRegistryStandIn, type NpmRegistryStandIn } from '../stand-ins/npm-registry.stand-in.ts';
 
@@ -161,10 +165,13 @@ nodes:
     assert.ok(parsed.ok, JSON.stringify(!parsed.ok && parsed.problems));
     const fleet = parsed.fleet;
     const heard: string[] = [];
+    // The node was checked (the first post waits for that); both replicas read the same snapshots.
+    const state = new MemoryStateStore();
+    await state.putSnapshots([{ node: 'a-1', group: 'node-a', env: 'prod', chain: 'ethereum', network: 'devnet', at: Date.now(), reachable: true, version: '5.0.0', latencyMs: 1, warnings: [] }]);
     const replica = () => {
       const r = connect();
       return {
-        fleet: () => fleet, store: new RedisReleaseStore(r, storePrefix(prefix, 'releases')), state: new MemoryStateStore(),
+        fleet: () => fleet, store: new RedisReleaseStore(r, storePrefix(prefix, 'releases')), state,
         fetcher: new HttpReleaseFetcher({ github: { apiUrl: github.url } }), outbox: new RedisOutbox(r, prefix),
         audit: new RedisAuditLog(r, { prefix: storePrefix(prefix, 'audit') }), clock: { now: () => Date.now() }, logger: quiet,
         onNewRelease: async (e: { group: string; version: string }) => void heard.push(`${e.group} ${e.version}`),
@@ -192,5 +199,56 @@ nodes:
     assert.deepEqual(await b.store.ignored('node-a'), ['5.3.0']);
     const audit = await a.audit.latest(10);
     assert.equal(audit.filter((e) => e.action === 'release.announce').length, 2);
+  });
+});
+
+describe('release job on BullMQ', () => {
+  it('the repeatable `release` schedule runs the watch on a worker host: a static source is posted', async () => {
+    const prefix = `relq-${randomUUID().slice(0, 8)}`;
+    const parsed = parseFleet(`
+version: 1
+name: t
+environments:
+  dev: { channels: { discord: "123456789012" } }
+groups:
+  node-b:
+    chain: ethereum
+    network: devnet
+    client: ganache
+    desired_version: 7.9.1
+    rpc: { kind: eth }
+    releases: { source: static, versions: [7.9.1, 7.9.2] }
+nodes:
+  - { name: b-1, group: node-b, env: dev, rpc_url: "http://127.0.0.1:1" }
+`);
+    assert.ok(parsed.ok, JSON.stringify(!parsed.ok && parsed.problems));
+    const r = connect();
+    const state = new MemoryStateStore();
+    await state.putSnapshots([{ node: 'b-1', group: 'node-b', env: 'dev', chain: 'ethereum', network: 'devnet', at: Date.now(), reachable: true, version: '7.9.1', latencyMs: 1, warnings: [] }]);
+    const queue = new BullJobQueue({ redisUrl: redis.url, prefix, logger: quiet });
+    const host = await startWorkerHost({
+      redisUrl: redis.url, prefix, logger: quiet, concurrency: 1,
+      processors: {
+        release: releaseProcessor({
+          fleet: () => parsed.fleet, store: new RedisReleaseStore(r, storePrefix(prefix, 'releases')), state,
+          fetcher: new HttpReleaseFetcher(), outbox: new RedisOutbox(r, prefix), audit: new RedisAuditLog(r, { prefix: storePrefix(prefix, 'audit') }),
+          clock: { now: () => Date.now() }, logger: quiet,
+        }),
+      },
+    });
+    try {
+      await queue.upsertSchedule('release', 'release-watch', 60_000, { v: 1 });
+      const items = await waitFor(async () => {
+        const entries = await r.xrange(outboxStreamKey(prefix, 'discord'), '-', '+');
+        return entries.length ? entries.map(([, f]) => JSON.parse(f[1]!) as { key: string; message: { text: string } }) : undefined;
+      }, { what: 'the release post in the outbox', timeoutMs: 20_000, intervalMs: 100 });
+      assert.deepEqual(items.map((i) => i.key), ['release:node-b:7.9.2']);
+      assert.match(items[0]!.message.text, /New ganache release 7\.9\.2 for node-b/);
+      assert.match(JSON.stringify(items[0]!.message), /b-1 \(dev, 7\.9\.1\)/);
+    } finally {
+      await queue.removeSchedule('release', 'release-watch');
+      await host.close();
+      await queue.close();
+    }
   });
 });

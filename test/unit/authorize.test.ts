@@ -28,7 +28,7 @@ const consoleUser = (id: string): Actor => ({ platform: 'console', id, roleIds: 
 /** The least role per command, written out independently of the grammar so a grammar slip shows. */
 const EXPECTED: Record<string, Role> = {
   help: 'viewer', status: 'viewer', nodes: 'viewer', health: 'viewer', drift: 'viewer', jobs: 'viewer', job: 'viewer',
-  audit: 'viewer', alerts: 'viewer', 'rollout status': 'viewer', chart: 'viewer',
+  audit: 'viewer', alerts: 'viewer', 'rollout status': 'viewer', chart: 'viewer', releases: 'viewer', 'releases ignore': 'operator',
   upgrade: 'operator', provision: 'operator', decommission: 'operator', lock: 'operator', unlock: 'operator',
   cancel: 'operator', ack: 'operator', silence: 'operator', run: 'operator',
   'rollout pause': 'operator', 'rollout resume': 'operator', 'rollout abort': 'operator', 'rollout rollback': 'operator',
@@ -42,6 +42,7 @@ const EXPECTED: Record<string, Role> = {
 const LINES: Record<string, string> = {
   help: 'help', status: 'status', nodes: 'nodes', health: 'health', drift: 'drift', jobs: 'jobs', job: 'job up-abcd',
   audit: 'audit', alerts: 'alerts', 'rollout status': 'rollout status', chart: 'chart eth-1 lag --since 2h',
+  releases: 'releases eth', 'releases ignore': 'releases ignore eth 1.2.3',
   upgrade: 'upgrade eth 1.1.0', provision: 'provision eth', decommission: 'decommission eth-1', lock: 'lock prod eth',
   unlock: 'unlock prod eth', cancel: 'cancel up-abcd', ack: 'ack al-abcd', silence: 'silence eth 1h', run: 'run restart eth-1',
   'rollout pause': 'rollout pause', 'rollout resume': 'rollout resume', 'rollout abort': 'rollout abort up-abcd', 'rollout rollback': 'rollout rollback',

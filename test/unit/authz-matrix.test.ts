@@ -68,6 +68,7 @@ const EFFECT: Record<string, Effect> = {
   'rollout status': 'read', 'status forks': 'read',
   'promotion status': 'read', 'promotion start': 'change', 'promotion pause': 'change', 'promotion resume': 'change', 'promotion abort': 'change',
   chart: 'read', 'chart head': 'read', 'chart lag': 'read', 'chart head_age': 'read', 'chart peers': 'read', 'chart latency': 'read',
+  releases: 'read', 'releases list': 'read', 'releases ignore': 'change',
   plan: 'inspect', sync: 'inspect', 'sync preview': 'inspect',
   upgrade: 'change', provision: 'change', decommission: 'change', lock: 'change', unlock: 'change', cancel: 'change', ack: 'change', silence: 'change',
   'rollout pause': 'change', 'rollout resume': 'change', 'rollout abort': 'change', 'rollout rollback': 'change', 'rollout retry': 'change', run: 'change',

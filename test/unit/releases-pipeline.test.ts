@@ -88,3 +88,21 @@ describe('releases in chat (console)', () => {
     assert.doesNotMatch(allText(await h.send('carol', 'upgrade eth-devnet 7.9.5 --env prod')), /not a release listed/);
   });
 });
+
+describe('releases: upgrade without approval', () => {
+  it('the start message of an upgrade that needs no approval carries the warning too', async () => {
+    const h = pipelineHarness((f) => {
+      f.environments['prod']!.approval.required = 0;
+      f.groups['eth-devnet']!.releases = releaseSourceSchema.parse({ source: 'static', versions: ['7.9.1', '7.9.2'] });
+    });
+    const store = new MemoryReleaseStore();
+    h.deps.releases = store;
+    await h.deps.checkNow(['eth-1', 'eth-2', 'eth-3']);
+    await pollReleases({ fleet: h.deps.fleet, store, state: h.state, outbox: h.outbox, audit: h.audit, clock: h.deps.clock, logger: h.deps.logger, fetcher: { fetch: async () => ({ kind: 'unchanged' }) } });
+    await h.send('carol', 'upgrade eth-devnet 7.9.5 --env prod');
+    assert.equal(h.queue.jobs('upgrade').length, 1, 'the upgrade started (a warning never blocks)');
+    const started = h.chatLog.filter((e) => /upgrade prod\/eth-devnet/.test(allText(e.message)));
+    assert.ok(started.length > 0, 'the job message was posted');
+    assert.ok(started.every((e) => /7\.9\.5 is not a release listed by the static list/.test(allText(e.message))));
+  });
+});

@@ -6,7 +6,7 @@ import { MemoryStateStore } from '../../adapters/memory/memory-state.store.ts';
 import { MemoryOutbox } from '../../adapters/outbox/memory.outbox.ts';
 import { renderMessage } from '../../adapters/slack/block-kit.renderer.ts';
 import { renderDiscordMessage } from '../../adapters/discord/discord-embed.renderer.ts';
-import { pollReleases, type ReleaseWatchDeps } from '../../src/releases/release-watch.ts';
+import { pollReleases, SNAPSHOT_WAIT_MS, type ReleaseWatchDeps } from '../../src/releases/release-watch.ts';
 import { releaseSourceSchema } from '../../src/releases/release-source.schema.ts';
 import type { ReleaseFetcher } from '../../src/releases/release-source.port.ts';
 import type { FetchResult, RawRelease } from '../../src/releases/release.types.ts';
@@ -32,7 +32,10 @@ function scripted() {
   return { fetcher, answers, etags };
 }
 
-function setup() {
+const snap = (node: string, version: string, at = 1) => ({ node, group: 'eth-devnet', env: 'prod', chain: 'ethereum', network: 'devnet', at, reachable: true, version, latencyMs: 1, warnings: [] });
+
+/** The demo fleet with an npm source on eth-devnet; its nodes already checked unless `checked: false`. */
+async function setup(opts: { checked?: boolean } = {}) {
   let now = Date.UTC(2026, 0, 5, 9);
   const fleet = demoFleet();
   fleet.groups['eth-devnet']!.releases = releaseSourceSchema.parse({ source: 'npm', package: 'ganache', range: '^7' });
@@ -45,6 +48,7 @@ function setup() {
     fleet: () => fleet, store, fetcher, state, outbox, audit: new MemoryAuditLog(), clock: { now: () => now }, logger: quiet,
     onNewRelease: async (e) => void heard.push(`${e.group} ${e.version}`),
   };
+  if (opts.checked !== false) await state.putSnapshots(['eth-1', 'eth-2', 'eth-3'].map((n) => snap(n, '7.9.1')));
   const posts = () => outbox.items.filter((i) => i.op === 'upsert').map((i) => i.key);
   return { deps, fleet, answers, etags, outbox, store, state, heard, posts, tick: (ms: number) => void (now += ms) };
 }
@@ -53,7 +57,7 @@ const rel = (tag: string, extra: Partial<RawRelease> = {}): RawRelease => ({ tag
 
 describe('release watch', () => {
   it('first poll: announces only the newest and claims the rest as baseline; later polls announce only new versions', async () => {
-    const t = setup();
+    const t = await setup();
     t.answers.push({ kind: 'changed', releases: [rel('7.9.0'), rel('7.9.1'), rel('7.9.2'), rel('8.0.0'), rel('7.10.0-rc.1')], etag: '"e1"' });
     const first = await pollReleases(t.deps);
     assert.deepEqual(first.map((p) => [p.group, p.outcome, p.announced]), [['eth-devnet', 'changed', ['7.9.2']]]);
@@ -81,7 +85,7 @@ describe('release watch', () => {
   });
 
   it('ignored versions are never announced', async () => {
-    const t = setup();
+    const t = await setup();
     t.answers.push({ kind: 'changed', releases: [rel('7.9.1')] });
     await pollReleases(t.deps);
     await t.store.ignore('eth-devnet', '7.9.2');
@@ -92,7 +96,7 @@ describe('release watch', () => {
   });
 
   it('a rate-limited source is not asked again before its reset; an error is stored and retried next interval', async () => {
-    const t = setup();
+    const t = await setup();
     const resetAt = Date.UTC(2026, 0, 5, 10);
     t.answers.push({ kind: 'rate-limited', retryAt: resetAt, why: 'GitHub answered 403 (x-ratelimit-remaining 0)' });
     assert.equal((await pollReleases(t.deps))[0]!.outcome, 'rate-limited');
@@ -109,7 +113,7 @@ describe('release watch', () => {
   });
 
   it('a post that could not be published gives its claim back, so the next poll posts it', async () => {
-    const t = setup();
+    const t = await setup();
     let fail = true;
     const real = t.deps.outbox;
     t.deps.outbox = { publish: async (item) => { if (fail) throw new Error('redis down'); await real.publish(item); } };
@@ -122,7 +126,7 @@ describe('release watch', () => {
   });
 
   it('changing the source or its filters starts over: no stale ETag is sent', async () => {
-    const t = setup();
+    const t = await setup();
     t.answers.push({ kind: 'changed', releases: [rel('7.9.2')], etag: '"old"' });
     await pollReleases(t.deps);
     t.fleet.groups['eth-devnet']!.releases = releaseSourceSchema.parse({ source: 'npm', package: 'ganache', range: '^7', prereleases: true });
@@ -132,8 +136,8 @@ describe('release watch', () => {
   });
 
   it('the post names older nodes from the snapshots, links the release and has the three buttons', async () => {
-    const t = setup();
-    await t.state.putSnapshots(['eth-1', 'eth-2'].map((node, i) => ({ node, group: 'eth-devnet', env: 'prod', chain: 'ethereum', network: 'devnet', at: 1, reachable: true, version: i ? '7.9.2' : '7.9.1', latencyMs: 1, warnings: [] })));
+    const t = await setup({ checked: false });
+    await t.state.putSnapshots([snap('eth-1', '7.9.1'), snap('eth-2', '7.9.2')]);
     t.answers.push({ kind: 'changed', releases: [rel('v7.9.2', { name: 'ganache v7.9.2', url: 'https://github.com/trufflesuite/ganache/releases/tag/v7.9.2', notes: 'Security: fixes a vulnerability' })] });
     await pollReleases(t.deps);
     const item = t.outbox.items[0]!;
@@ -150,6 +154,33 @@ describe('release watch', () => {
       ['release-promote', 'eth-devnet 7.9.2'],
       ['release-ignore', 'eth-devnet 7.9.2'],
     ]);
+  });
+});
+
+describe('release watch: a fresh worker', () => {
+  it('the first post waits for the group\'s first health snapshots (up to a few minutes), then names the older nodes', async () => {
+    const t = await setup({ checked: false });
+    t.answers.push({ kind: 'changed', releases: [rel('7.9.2')], etag: '"e"' });
+    assert.equal((await pollReleases(t.deps))[0]!.outcome, 'waiting');
+    assert.deepEqual(t.posts(), []);
+    t.tick(5_000);
+    assert.equal((await pollReleases(t.deps))[0]!.outcome, 'skipped', 'rechecked after a short while, not at once');
+    await t.state.putSnapshots([snap('eth-1', '7.9.1'), snap('eth-2', '7.9.1'), snap('eth-3', '7.9.2')]);
+    t.tick(20_000);
+    t.answers.push({ kind: 'unchanged' });
+    assert.deepEqual((await pollReleases(t.deps))[0]!.announced, ['7.9.2']);
+    assert.equal(t.etags[1], '"e"');
+    assert.match(JSON.stringify(t.outbox.items[0]!.message), /eth-1 \(prod, 7\.9\.1\), eth-2 \(prod, 7\.9\.1\)\./);
+  });
+
+  it('does not wait for ever: without any snapshot it posts after the wait', async () => {
+    const t = await setup({ checked: false });
+    t.answers.push({ kind: 'changed', releases: [rel('7.9.2')] });
+    assert.equal((await pollReleases(t.deps))[0]!.outcome, 'waiting');
+    t.tick(SNAPSHOT_WAIT_MS);
+    t.answers.push({ kind: 'changed', releases: [rel('7.9.2')] });
+    assert.deepEqual((await pollReleases(t.deps))[0]!.announced, ['7.9.2']);
+    assert.match(JSON.stringify(t.outbox.items[0]!.message), /3 nodes not checked yet/);
   });
 });
 
