@@ -30,6 +30,7 @@ import { HttpReleaseFetcher } from '../../adapters/releases/http-release.fetcher
 import { RedisReleaseStore } from '../../adapters/redis/redis-release.store.ts';
 import { readReleaseEnv } from './release-env.ts';
 import { promotionProcessor } from '../../jobs/promotion/promotion.processor.ts';
+import { startPromotionOnRelease } from '../promotion/start-promotion.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -113,6 +114,8 @@ export async function startWorkerRole(rt: Runtime, opts: WorkerRoleOptions): Pro
       release: releaseProcessor({
         fleet: rt.fleet, state: rt.state, outbox: rt.outbox, audit: rt.audit, clock: rt.core.clock, logger: rt.logger,
         store: rt.core.releases ?? new RedisReleaseStore(rt.connect('state'), storePrefix(rt.prefix, 'releases')),
+        // A group whose `promotion.start` is `on_release` starts a promotion of each version posted (docs/promotion.md).
+        onNewRelease: (e) => startPromotionOnRelease(rt.core, e),
         fetcher: new HttpReleaseFetcher({
           github: { ...(releaseEnv.GITHUB_API_URL ? { apiUrl: releaseEnv.GITHUB_API_URL } : {}), ...(releaseEnv.GITHUB_TOKEN ? { token: releaseEnv.GITHUB_TOKEN } : {}) },
           npm: { ...(releaseEnv.NPM_REGISTRY_URL ? { registryUrl: releaseEnv.NPM_REGISTRY_URL } : {}) },
