@@ -12,7 +12,9 @@ import { RedisPromotionStore } from '../../adapters/redis/redis-promotion.store.
 import { RedisAlertStore } from '../../adapters/redis/redis-alert.store.ts';
 import { RedisStateStore } from '../../adapters/redis/redis-state.store.ts';
 import { storePrefix } from '../../src/ports/key-layout.ts';
-import { fleetRev } from '../../src/gitops/fleet-view.ts';
+import { FleetView, fleetRev } from '../../src/gitops/fleet-view.ts';
+import { parseFleet } from '../../src/fleet/fleet.load.ts';
+import { FileFleetSource } from '../../adapters/git/git-fleet.source.ts';
 import type { PromotionRecord } from '../../src/promotion/promotion.record.ts';
 import { WEEKDAYS } from '../../src/promotion/change-window.schema.ts';
 import { startBotProcess, type BotProcess } from '../helpers/bot-process.ts';
@@ -143,11 +145,18 @@ async function versions(): Promise<Record<string, string>> {
   return out;
 }
 
-/** Put the fleet file on disk in force for every process, as an admin would with `sync`. */
+/**
+ * Put a changed fleet file in force for the running workers, as `/chainops sync apply` does (it ends in
+ * `FleetView.accept`; the workers' views pick the synced revision up within their 2 s poll). The command
+ * itself cannot be used here: a fresh console process loads the edited file as its own base and finds
+ * nothing to sync.
+ */
 async function syncFleet(text: string): Promise<void> {
   writeFileSync(fleetPath, text);
-  const out = await as('alice', `sync apply ${fleetRev(text)}`);
-  assert.match(out, /in force|applied/i, out);
+  const parsed = parseFleet(text);
+  assert.ok(parsed.ok);
+  const view = new FleetView({ base: parsed.fleet, baseRev: fleetRev(text), sourceId: new FileFleetSource(fleetPath).id, preferSynced: false, kv: conn, prefix: storePrefix(env['CHAINOPS_PREFIX']!, 'fleet') });
+  await view.accept({ text, rev: fleetRev(text), by: 'console:alice' });
 }
 
 const stageOf = (r: PromotionRecord, e: string) => r.stages.find((s) => s.env === e)!;
@@ -175,6 +184,7 @@ test('a closed change window holds staging; pause from chat holds it after the w
   await syncFleet(fleetYaml({ stagingClosed: false }));
   const pausedTick = (await promotions.get(id))!.tick;
   await until(id, (r) => r.tick >= pausedTick + 8, 'ticks while paused, past the fleet refresh');
+  assert.equal((await promotions.get(id))!.status, 'paused');
   assert.equal(stageOf((await promotions.get(id))!, 'staging').state, 'waiting-window');
   assert.equal((await versions()).staging, OLD, 'nothing ran while paused');
 
