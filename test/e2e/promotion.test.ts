@@ -208,7 +208,7 @@ test('a closed change window holds staging; pause from chat holds it after the w
   assert.equal(prodRollout.approvalId, approval);
   assert.deepEqual(prodRollout.approvedBy, ['console:bob']);
   // Every step is in the audit log.
-  const audit = await as('carol', 'audit --limit 50');
+  const audit = await as('carol', 'audit --limit 100');
   assert.match(audit, /promotion\.start/);
   assert.match(audit, /promotion\.done/);
   assert.match(audit, /promotion\.pause/);
