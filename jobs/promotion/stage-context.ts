@@ -1,6 +1,6 @@
 import type { Actor, Platform } from '../../src/chat/chat-event.ts';
 import { parseCommand } from '../../src/command/parse.ts';
-import { ChainopsError } from '../../src/errors.ts';
+import { ChainopsError, errorMessage } from '../../src/errors.ts';
 import type { HandlerContext } from '../../src/pipeline/context.ts';
 import type { CoreDeps } from '../../src/pipeline/deps.ts';
 import type { PromotionRecord } from '../../src/promotion/promotion.record.ts';
@@ -41,6 +41,10 @@ export function stageContext(core: CoreDeps, rec: PromotionRecord, conversation:
       await core.outbox.publish({ op: 'thread', key: rec.reportKey, conversation: rec.conversation, message });
       return undefined;
     },
-    publishOwned: (key, message) => core.outbox.publish({ op: 'upsert', key, conversation, message }),
+    // Not awaited: `startChangeJob` publishes its job message while it holds that message's first-post
+    // lock, and an in-process outbox delivers inside `publish` (it would wait out the lock's lease).
+    publishOwned: async (key, message) => {
+      void core.outbox.publish({ op: 'upsert', key, conversation, message }).catch((err: unknown) => core.logger.warn({ err: errorMessage(err), key }, 'promotion stage message not published'));
+    },
   };
 }

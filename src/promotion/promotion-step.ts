@@ -106,7 +106,7 @@ export function advance(rec: PromotionRecord, cfg: PromotionConfig, obs: Observa
     return end();
   };
 
-  for (let guard = 0; guard < 3 * r.stages.length + 5; guard++) {
+  for (let guard = 0; guard < 8; guard++) {
     const s = r.stages[r.stage]!;
     const c = cfg.stages[r.stage];
     if (!c || c.env !== s.env) {
@@ -188,7 +188,8 @@ export function advance(rec: PromotionRecord, cfg: PromotionConfig, obs: Observa
         if (now < (s.soakUntil ?? 0)) return wait(s.soakUntil);
         settle(s, 'done', now);
         note(`${s.env}: done`);
-        if (nextStage(r, now)) continue;
+        // What was observed (window, approval, rollout) is about this stage: the next is looked at afresh, now.
+        if (nextStage(r, now)) return { rec: r, effects, wakeInMs: 0 };
         return end();
       }
       case 'rolling-back': {

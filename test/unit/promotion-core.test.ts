@@ -97,6 +97,9 @@ describe('promotion stage state machine', () => {
     step = advance(step.rec, cfg, obs(2_000 + H, { rollout: { status: 'done' } }));
     assert.equal(step.rec.stages[0]!.state, 'done');
     assert.equal(step.rec.stage, 1);
+    assert.equal(step.rec.stages[1]!.state, 'pending', 'the next stage is looked at afresh, not with what was seen of this one');
+    assert.equal(step.wakeInMs, 0);
+    step = advance(step.rec, cfg, obs(2_000 + H));
     assert.equal(step.rec.stages[1]!.state, 'delaying', 'staging waits its 2h delay');
     assert.equal(step.effects.length, 0);
     step = advance(step.rec, cfg, obs(2_000 + 3 * H));
