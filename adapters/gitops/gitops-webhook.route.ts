@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errorMessage } from '../../src/errors.ts';
+import type { GitopsLedger } from '../../src/gitops/gitops-ledger.port.ts';
 import { readPushWebhook } from '../../src/gitops/push-webhook.ts';
 import type { AuditLog } from '../../src/ports/audit.port.ts';
 import type { Clock } from '../../src/ports/clock.port.ts';
@@ -17,6 +18,10 @@ export interface GitopsWebhookRouteOptions {
   /** Called for each verified push to that ref (the announcer debounces). */
   onPush: (why: string) => void;
   audit: AuditLog;
+  /** Counts refusals per remote address across replicas, so a flood is one audit entry a minute per address. */
+  ledger: Pick<GitopsLedger, 'tallyRefusal'>;
+  /** At most one audit entry and one log line of refusals per remote address this often. @defaultValue 60000 ms */
+  refusalWindowMs?: number;
   clock: Clock;
   logger: Logger;
 }
@@ -24,13 +29,28 @@ export interface GitopsWebhookRouteOptions {
 /**
  * POST /gitops/webhook for GitHub (`X-Hub-Signature-256`) and GitLab (`X-Gitlab-Token`) push hooks,
  * served on the bot's public port. The raw body is read here (the signature covers those bytes) up to
- * 1 MB (413 past it). Unauthenticated → 401, audited with the remote address, nothing else happens;
+ * 1 MB (413 past it). Unauthenticated → 401, audited with the remote address, nothing else happens
+ * (one entry per address per `refusalWindowMs`, carrying the count, so forged floods cannot flood the log);
  * authentic → 200 for GitHub's ping, 202 for anything else, and a push to the followed ref nudges the
  * announcer, which fetches the repository itself (the body is never trusted for content).
  */
 export function gitopsWebhookRoute(opts: GitopsWebhookRouteOptions) {
   const audit = (detail: string, outcome: 'ok' | 'refused') =>
     opts.audit.append({ at: opts.clock.now(), actor: 'system', action: 'gitops.webhook', detail: detail.slice(0, 500), outcome });
+  const windowMs = opts.refusalWindowMs ?? 60_000;
+  /** Audit and log a refusal, unless this address already had its entry this window (the next one counts it). */
+  const refused = async (from: string, reason: string, hint = '') => {
+    try {
+      const n = await opts.ledger.tallyRefusal(from, windowMs);
+      if (n === 0) return;
+      const many = n > 1 ? ` (${n} refusals from this address since its last entry)` : '';
+      opts.logger.warn({ from, reason, refusals: n }, `gitops webhook refused: ${reason}${many}${hint}`);
+      await audit(`refused from ${from}: ${reason}${many}`, 'refused');
+    } catch (err) {
+      // The sender still gets its refusal; a Redis outage must not turn 401 into 500.
+      opts.logger.error({ err: errorMessage(err), from, reason }, 'gitops webhook: could not audit a refused delivery');
+    }
+  };
   return {
     path: GITOPS_WEBHOOK_PATH,
     method: 'POST' as const,
@@ -51,15 +71,14 @@ export function gitopsWebhookRoute(opts: GitopsWebhookRouteOptions) {
     }
     const raw = await readBody(req);
     if (!raw) {
-      await audit(`refused from ${from}: body over ${GITOPS_BODY_LIMIT} bytes`, 'refused');
+      await refused(from, `body over ${GITOPS_BODY_LIMIT} bytes`);
       res.writeHead(413, { 'content-type': 'text/plain', connection: 'close' }).end('payload too large\n');
       return;
     }
     const verdict = readPushWebhook({ headers: req.headers, raw, secret: opts.secret, followedRef: opts.followedRef });
     switch (verdict.kind) {
       case 'refused':
-        opts.logger.warn({ from, reason: verdict.reason }, `gitops webhook refused: ${verdict.reason} (check CHAINOPS_GITOPS_WEBHOOK_SECRET against the webhook's secret)`);
-        await audit(`refused from ${from}: ${verdict.reason}`, 'refused');
+        await refused(from, verdict.reason, ' — check CHAINOPS_GITOPS_WEBHOOK_SECRET against the webhook\'s secret');
         res.writeHead(401, { 'content-type': 'text/plain' }).end('bad signature\n');
         return;
       case 'ping':

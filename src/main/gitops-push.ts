@@ -40,6 +40,7 @@ export function startGitopsPush(rt: Runtime, connected: () => Platform[], source
     followedRef: g.source.ref,
     onPush: (why) => announcer.nudge(why),
     audit: rt.audit,
+    ledger,
     clock: rt.core.clock,
     logger: rt.logger,
   });
