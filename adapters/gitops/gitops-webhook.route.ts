@@ -9,6 +9,15 @@ import type { Logger } from '../../src/pipeline/deps.ts';
 export const GITOPS_WEBHOOK_PATH = '/gitops/webhook';
 /** Push payloads of a big merge stay well under this; GitHub caps deliveries at 25 MB, so say 413 early. */
 export const GITOPS_BODY_LIMIT = 1024 * 1024;
+/** A push delivery's id is remembered this long: GitHub lets people redeliver for 3 days. */
+const DELIVERY_TTL_MS = 3 * 86_400_000;
+
+/** GitHub's X-GitHub-Delivery (one GUID per event, kept on redelivery) or GitLab's X-Gitlab-Event-UUID. */
+function deliveryId(req: IncomingMessage, provider: 'github' | 'gitlab'): string | undefined {
+  const v = req.headers[provider === 'github' ? 'x-github-delivery' : 'x-gitlab-event-uuid'];
+  const id = Array.isArray(v) ? v[0] : v;
+  return id && /^[0-9a-f-]{8,64}$/i.test(id) ? id.toLowerCase() : undefined;
+}
 
 export interface GitopsWebhookRouteOptions {
   /** CHAINOPS_GITOPS_WEBHOOK_SECRET; undefined = every request answers 503 (logged once at start by the caller). */
@@ -18,8 +27,8 @@ export interface GitopsWebhookRouteOptions {
   /** Called for each verified push to that ref (the announcer debounces). */
   onPush: (why: string) => void;
   audit: AuditLog;
-  /** Counts refusals per remote address across replicas, so a flood is one audit entry a minute per address. */
-  ledger: Pick<GitopsLedger, 'tallyRefusal'>;
+  /** Counts refusals per remote address across replicas (a flood is one audit entry a minute per address) and remembers push delivery ids. */
+  ledger: Pick<GitopsLedger, 'tallyRefusal' | 'claim'>;
   /** At most one audit entry and one log line of refusals per remote address this often. @defaultValue 60000 ms */
   refusalWindowMs?: number;
   clock: Clock;
@@ -31,8 +40,9 @@ export interface GitopsWebhookRouteOptions {
  * served on the bot's public port. The raw body is read here (the signature covers those bytes) up to
  * 1 MB (413 past it). Unauthenticated → 401, audited with the remote address, nothing else happens
  * (one entry per address per `refusalWindowMs`, carrying the count, so forged floods cannot flood the log);
- * authentic → 200 for GitHub's ping, 202 for anything else, and a push to the followed ref nudges the
- * announcer, which fetches the repository itself (the body is never trusted for content).
+ * authentic → 200 for GitHub's ping, 409 for a push delivery id seen before (a replay), 202 for anything
+ * else, and a push to the followed ref nudges the announcer, which fetches the repository itself (the
+ * body is never trusted for content).
  */
 export function gitopsWebhookRoute(opts: GitopsWebhookRouteOptions) {
   const audit = (detail: string, outcome: 'ok' | 'refused') =>
@@ -90,6 +100,14 @@ export function gitopsWebhookRoute(opts: GitopsWebhookRouteOptions) {
         res.writeHead(202, { 'content-type': 'text/plain' }).end(`ignored: ${verdict.reason}\n`);
         return;
       case 'push': {
+        // The signature covers the body, not the headers, so this only stops a verbatim replay; any
+        // other replay just causes one more look, which posts nothing the announcer already posted.
+        const id = deliveryId(req, verdict.provider);
+        if (id && !(await opts.ledger.claim(`delivery:${verdict.provider}:${id}`, 'received', DELIVERY_TTL_MS))) {
+          await refused(from, `${verdict.provider} delivery ${id} was already received (a replay)`);
+          res.writeHead(409, { 'content-type': 'text/plain' }).end('delivery already received\n');
+          return;
+        }
         const why = `${verdict.provider} push${verdict.after ? ` of ${verdict.after.slice(0, 12)}` : ''}`;
         await audit(`${why} to ${verdict.ref} from ${from} accepted`, 'ok');
         opts.onPush(why);

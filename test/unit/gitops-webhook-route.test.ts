@@ -25,7 +25,8 @@ function setup(opts: { tally?: () => Promise<number> } = {}) {
   const warnings: string[] = [];
   const errors: string[] = [];
   const logger = { info() {}, debug() {}, warn: (_: unknown, m: string) => void warnings.push(m), error: (_: unknown, m: string) => void errors.push(m) };
-  const ledger = opts.tally ? { tallyRefusal: opts.tally } : new MemoryGitopsLedger(clock);
+  const ledger = new MemoryGitopsLedger(clock);
+  if (opts.tally) ledger.tallyRefusal = opts.tally;
   const pushes: string[] = [];
   const route = gitopsWebhookRoute({ secret: SECRET, followedRef: 'main', onPush: (w) => void pushes.push(w), audit, ledger, clock, logger });
   return { route, audit, warnings, errors, pushes, advance: (ms: number) => void (now += ms) };
@@ -60,6 +61,24 @@ test('a flood of forged deliveries is one audit entry and one log line per addre
   assert.equal(await deliver(s.route, '203.0.113.7', { 'x-github-event': 'push', 'x-hub-signature-256': sig }, body), 202);
   assert.equal(s.pushes.length, 1);
   assert.match((await s.audit.latest(1))[0]!.detail, /github push of aaaaaaaaaaaa to refs\/heads\/main from 203\.0\.113\.7 accepted/);
+});
+
+test('a genuine push replayed with its delivery id is refused with 409 and not dispatched; a new delivery id is a new push', async () => {
+  const s = setup();
+  const sig = `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`;
+  const headers = { 'x-github-event': 'push', 'x-hub-signature-256': sig, 'x-github-delivery': '72d3162e-cc78-11e3-81ab-4c9367dc0958' };
+  assert.equal(await deliver(s.route, '192.0.2.1', headers, body), 202);
+  for (let i = 0; i < 5; i++) assert.equal(await deliver(s.route, '198.51.100.66', headers, body), 409);
+  const gitlab = { 'x-gitlab-event': 'Push Hook', 'x-gitlab-token': SECRET, 'x-gitlab-event-uuid': '13792a34-cac6-4fda-95a8-c58e00a3954e' };
+  assert.equal(await deliver(s.route, '192.0.2.1', gitlab, body), 202);
+  assert.equal(await deliver(s.route, '192.0.2.1', gitlab, body), 409);
+  assert.equal(await deliver(s.route, '192.0.2.1', { ...headers, 'x-github-delivery': '72d3162e-cc78-11e3-81ab-4c9367dc0959' }, body), 202);
+  assert.equal(s.pushes.length, 3);
+  const entries = await refusals(s.audit);
+  assert.deepEqual(entries.map((e) => e.detail), [
+    'refused from 192.0.2.1: gitlab delivery 13792a34-cac6-4fda-95a8-c58e00a3954e was already received (a replay)',
+    'refused from 198.51.100.66: github delivery 72d3162e-cc78-11e3-81ab-4c9367dc0958 was already received (a replay)',
+  ]);
 });
 
 test('oversized deliveries are counted with the refusals of their address', async () => {
