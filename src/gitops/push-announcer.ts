@@ -127,8 +127,8 @@ export class PushAnnouncer {
     // flood of replayed pushes cannot keep the preview from ever being posted).
     for (let attempt = 0; ; attempt++) {
       const nudges = this.#nudges;
+      ticket = await l.startLook(this.#source); // a Redis failure is not a git failure: it goes to #run's log
       try {
-        ticket = await l.startLook(this.#source);
         look = await lookAtSource(g);
       } catch (err) {
         this.#o.logger.warn({ err: errorMessage(err), why }, `gitops: could not pull the fleet file from ${g.source.describe()}; will look again on the next push or poll`);
