@@ -168,8 +168,10 @@ export class PushAnnouncer {
       await this.#o.audit.append({ at: this.#o.clock.now(), actor: 'system', action: 'gitops.preview', detail: `${fetched.rev}${commit}: preview to ${where} could not be queued (${errorMessage(err)}) — tried again on the next push or poll; \`/chainops sync\` shows it`.slice(0, 500), outcome: 'failed', ref: fetched.rev });
       return 'failed';
     }
-    // Posted: hold the claim for good, so no replica posts this revision again.
-    await l.keep(key, this.#owner, this.#o.claimTtlMs ?? 30 * 86_400_000);
+    // Posted: hold the claim for good, so no replica posts this revision again. Should that fail, the
+    // claim lapses and a later look re-sends under the same outbox key: an edit, not a second post.
+    await l.keep(key, this.#owner, this.#o.claimTtlMs ?? 30 * 86_400_000).catch((err: unknown) =>
+      this.#o.logger.warn({ err: errorMessage(err), rev: fetched.rev }, 'gitops: could not keep the preview claim; it lapses in a few minutes'));
     const detail = look.kind === 'invalid'
       ? `${fetched.rev}${commit} is invalid (${look.problems.length} problems); refusal posted to ${where}`
       : `${current} → ${fetched.rev}${commit}: ${look.changes.length} changes; preview posted to ${where}`;
