@@ -1,9 +1,11 @@
+import { RedisGitopsLedger } from '../../adapters/gitops/gitops-ledger.redis.ts';
 import { gitopsWebhookRoute } from '../../adapters/gitops/gitops-webhook.route.ts';
 import type { HttpRoute } from '../../adapters/metrics/metrics-route.ts';
 import type { Platform } from '../chat/chat-event.ts';
 import { gitopsOf } from '../gitops/gitops.deps.ts';
 import { previewChannels, readGitopsHookEnv } from '../gitops/gitops-hook-env.ts';
 import { PushAnnouncer } from '../gitops/push-announcer.ts';
+import { storePrefix } from '../ports/key-layout.ts';
 import type { Runtime } from './runtime.ts';
 
 /**
@@ -18,9 +20,11 @@ export function startGitopsPush(rt: Runtime, connected: () => Platform[], source
     return undefined;
   }
   const env = readGitopsHookEnv(source);
+  // Under the fleet store's tag with the rest of src/gitops (docs/redis-keys.md); closed by rt.close().
+  const ledger = new RedisGitopsLedger(rt.connect('state'), { prefix: storePrefix(rt.prefix, 'fleet'), clock: rt.core.clock });
   const announcer = new PushAnnouncer({
     gitops: g,
-    state: rt.state,
+    ledger,
     outbox: rt.outbox,
     audit: rt.audit,
     clock: rt.core.clock,
@@ -36,6 +40,7 @@ export function startGitopsPush(rt: Runtime, connected: () => Platform[], source
     followedRef: g.source.ref,
     onPush: (why) => announcer.nudge(why),
     audit: rt.audit,
+    ledger,
     clock: rt.core.clock,
     logger: rt.logger,
   });

@@ -112,7 +112,7 @@ after(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-test('GitHub ping is answered; forged or unsigned deliveries get 401, are audited with the remote address and post nothing; a GitLab token push posts one preview', async () => {
+test('GitHub ping is answered; forged or unsigned deliveries get 401, are audited with the remote address (one entry a minute) and post nothing; a GitLab token push posts one preview', async () => {
   assert.equal((await deliver({ 'x-github-event': 'ping', 'x-hub-signature-256': hmac('{"zen":"hi"}') }, '{"zen":"hi"}')).status, 200);
   const { rev, sha } = await push('7.9.10');
   const body = githubBody(sha);
@@ -125,8 +125,9 @@ test('GitHub ping is answered; forged or unsigned deliveries get 401, are audite
   ];
   assert.deepEqual(forged.map((r) => r.status), [401, 401, 401, 401, 401]);
   const refused = (await audit.latest(50)).filter((e) => e.action === 'gitops.webhook' && e.outcome === 'refused');
-  assert.equal(refused.length, 5);
-  for (const e of refused) assert.match(e.detail, /^refused from (::ffff:)?127\.0\.0\.1: /);
+  // One entry a minute per address (the next one carries the count), so a forged flood cannot flood the log.
+  assert.equal(refused.length, 1);
+  assert.match(refused[0]!.detail, /^refused from (::ffff:)?127\.0\.0\.1: bad or missing X-Hub-Signature-256$/);
   assert.ok(!JSON.stringify(refused).includes(HOOK_SECRET) && !JSON.stringify(refused).includes(sha), 'neither the secret nor the body is audited');
 
   const gitlab = await deliver({ 'x-gitlab-event': 'Push Hook', 'x-gitlab-token': HOOK_SECRET }, JSON.stringify({ object_kind: 'push', ref: 'refs/heads/main', checkout_sha: sha }));

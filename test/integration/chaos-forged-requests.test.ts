@@ -2,9 +2,17 @@
 // signatures against a bot replica composed as in production (createRuntime + startBotRole, real
 // Redis and BullMQ, Slack and Discord stand-ins). Every one is refused with 401 (a replayed Discord
 // interaction with 409) and none reaches the core: nothing queued, nothing audited, nothing posted.
+// The same replica follows its fleet file in a local git repository, so POST /gitops/webhook is
+// attacked too: forged GitHub/GitLab deliveries (401), replays of a genuine one (409), oversized
+// bodies (413) — only the genuine push posts its one preview, and the flood is one audit entry.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import { createHmac, randomUUID } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { startRedisServer, type RedisServerHandle } from '../../adapters/local/redis-server.process.ts';
 import { waitFor } from '../../adapters/local/wait-for.ts';
 import { makeDiscordSigner } from '../helpers/discord-sign.ts';
@@ -33,6 +41,10 @@ health: { interval: 1h }
 roles:
   admin: { slack: [T0STANDIN/U0ALICE, T0STANDIN/U0BOB], discord_users: ["${ADMIN_DISCORD.userId}"] }
 `;
+
+const HOOK_SECRET = 'chaos-gitops-hook-secret-5b1e09c4a7d2';
+const GITOPS_CHANNEL = 'C0GITOPS';
+const git = promisify(execFile);
 
 const signedHeaders = (body: string): Record<string, string> => {
   const ts = Math.floor(Date.now() / 1000);
@@ -64,6 +76,15 @@ describe('1 000 forged, stale and replayed requests: all refused, none queued', 
   const signer = makeDiscordSigner();
   const tally = new Map<string, { sent: number; refused: number }>();
   let replayedAsRetry = 0;
+  let gitDir: string;
+  let repo: string;
+  /** Commit the fleet file with eth-devnet at `version`; answers the commit. */
+  const commitFleet = async (version: string) => {
+    await writeFile(join(repo, 'chainops.yaml'), FLEET.replace('desired_version: 1.14.3', `desired_version: ${version}`));
+    await git('git', ['-C', repo, 'add', 'chainops.yaml']);
+    await git('git', ['-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'commit.gpgsign=false', 'commit', '-q', '-m', `eth-devnet ${version}`]);
+    return (await git('git', ['-C', repo, 'rev-parse', 'HEAD'])).stdout.trim();
+  };
   const count = (kind: string, refused: boolean) => {
     const t = tally.get(kind) ?? { sent: 0, refused: 0 };
     t.sent++;
@@ -75,7 +96,15 @@ describe('1 000 forged, stale and replayed requests: all refused, none queued', 
     redis = await startRedisServer({ appendonly: false });
     slack = await startSlackStandIn({ botToken: SLACK_BOT_TOKEN });
     discord = await startDiscordStandIn();
+    gitDir = await mkdtemp(join(tmpdir(), 'chainops-chaos-git-'));
+    repo = join(gitDir, 'fleet');
+    await git('git', ['init', '-q', '-b', 'main', repo]);
+    await commitFleet('1.14.3');
     bot = await startBotStack({
+      env: {
+        CHAINOPS_FLEET_GIT: repo, CHAINOPS_FLEET_REF: 'main', CHAINOPS_FLEET_PATH: 'chainops.yaml', CHAINOPS_FLEET_CACHE: join(gitDir, 'cache'),
+        CHAINOPS_GITOPS_WEBHOOK_SECRET: HOOK_SECRET, CHAINOPS_GITOPS_CHANNEL: `slack:${GITOPS_CHANNEL}`, CHAINOPS_FLEET_POLL_MS: '0', CHAINOPS_GITOPS_DEBOUNCE_MS: '100',
+      },
       redisUrl: redis.url, prefix: `chaos-${randomUUID().slice(0, 8)}`, fleetYaml: FLEET,
       slack: { apiUrl: slack.url },
       discord: { apiUrl: discord.apiBase, token: discord.token, applicationId: discord.ids.applicationId, publicKeyHex: signer.publicKeyHex },
@@ -86,6 +115,7 @@ describe('1 000 forged, stale and replayed requests: all refused, none queued', 
     await discord?.stop();
     await slack?.stop();
     await redis?.stop();
+    if (gitDir) await rm(gitDir, { recursive: true, force: true });
   });
 
   it('720 forged, tampered, stale and malformed Slack requests → 401', async () => {
@@ -164,6 +194,59 @@ describe('1 000 forged, stale and replayed requests: all refused, none queued', 
     }
   });
 
+  it('113 forged, replayed and oversized GitOps webhook deliveries → 401/409/413; only the genuine push posts, once; the flood is one audit entry', async () => {
+    const hookUrl = bot.slackEventsUrl!.replace('/slack/events', '/gitops/webhook');
+    const sha = await commitFleet('1.14.4');
+    const body = JSON.stringify({ ref: 'refs/heads/main', before: '0'.repeat(40), after: sha, repository: { full_name: 'ops/fleet' } });
+    const hmac = (b: string, secret = HOOK_SECRET) => `sha256=${createHmac('sha256', secret).update(b).digest('hex')}`;
+    const json = { 'content-type': 'application/json' };
+    const r = prng(0x9170);
+    const variants: Array<[string, Record<string, string>, string?]> = [
+      ['github: another secret', { ...json, 'x-github-event': 'push', 'x-hub-signature-256': hmac(body, 'not-the-hook-secret-at-all') }],
+      ['github: tampered body', { ...json, 'x-github-event': 'push', 'x-hub-signature-256': hmac(body) }, body.replace('refs/heads/main', 'refs/heads/main ')],
+      ['github: no signature', { ...json, 'x-github-event': 'push' }],
+      ['github: malformed signature', { ...json, 'x-github-event': 'push', 'x-hub-signature-256': 'sha256=deadbeef' }],
+      ['github: the secret itself as signature', { ...json, 'x-github-event': 'push', 'x-hub-signature-256': HOOK_SECRET }],
+      ['github: sha1 signature only', { ...json, 'x-github-event': 'push', 'x-hub-signature': `sha1=${createHmac('sha1', HOOK_SECRET).update(body).digest('hex')}` }],
+      ['gitlab: wrong token', { ...json, 'x-gitlab-event': 'Push Hook', 'x-gitlab-token': 'a-guess-at-the-token' }],
+      ['gitlab: empty token', { ...json, 'x-gitlab-event': 'Push Hook', 'x-gitlab-token': '' }],
+      ['gitlab: token of another prefix', { ...json, 'x-gitlab-event': 'Push Hook', 'x-gitlab-token': HOOK_SECRET.slice(0, -1) }],
+      ['no provider headers', json],
+    ];
+    const forged: ForgedRequest[] = Array.from({ length: 90 }, () => {
+      const [kind, headers, alt] = variants[Math.floor(r() * variants.length)]!;
+      return { kind: `gitops: ${kind}`, headers, body: alt ?? body };
+    });
+    const statuses = await fire(hookUrl, forged);
+    forged.forEach((q, i) => count(q.kind, statuses[i] === 401));
+    assert.deepEqual(forged.map((q, i) => [q.kind, statuses[i]] as const).filter(([, st]) => st !== 401), [], 'every forged delivery gets 401');
+    const big = 'x'.repeat(1024 * 1024 + 1);
+    const oversized = Array.from({ length: 3 }, () => ({ kind: 'gitops: oversized', headers: { ...json, 'x-github-event': 'push', 'x-hub-signature-256': hmac(big) }, body: big }));
+    (await fire(hookUrl, oversized, 3)).forEach((st) => count('gitops: oversized', st === 413));
+
+    // The control: one genuine push posts its preview; its verbatim replays are refused.
+    const genuine = { ...json, 'x-github-event': 'push', 'x-hub-signature-256': hmac(body), 'x-github-delivery': randomUUID() };
+    assert.deepEqual(await fire(hookUrl, [{ kind: 'genuine', headers: genuine, body }]), [202]);
+    const previews = () => slack.callsOf('chat.postMessage').filter((c) => c.args.channel === GITOPS_CHANNEL);
+    const [preview] = await waitFor(async () => (previews().length ? previews() : undefined), { what: 'the preview of the genuine push', timeoutMs: 20_000 });
+    // A forged delivery that got through would be named among the reasons here ("…, after N more").
+    assert.match(JSON.stringify(preview!.args), new RegExp(`Posted because the fleet repository moved to ${sha.slice(0, 12)} \\(github push of ${sha.slice(0, 12)}\\)`));
+    const replays = Array.from({ length: 20 }, () => ({ kind: 'gitops: verbatim replay', headers: genuine, body }));
+    (await fire(hookUrl, replays, 4)).forEach((st) => count('gitops: verbatim replay', st === 409));
+    // A replay under a new delivery id cannot be told from a push (the signature does not cover headers):
+    // it is accepted, and the look it causes finds the revision already previewed.
+    const looked = () => bot.logs.filter((l) => l.includes('already-previewed')).length;
+    const before = looked();
+    assert.deepEqual(new Set(await fire(hookUrl, [{ kind: 'replay', headers: { ...genuine, 'x-github-delivery': randomUUID() }, body }])), new Set([202]));
+    await waitFor(async () => looked() > before, { what: 'the look caused by the re-identified replay', timeoutMs: 10_000 });
+    assert.equal(previews().length, 1, 'the genuine push posted once; nothing forged or replayed posted');
+
+    const refusedEntries = (await bot.rt.audit.latest(1000)).filter((e) => e.action === 'gitops.webhook' && e.outcome === 'refused');
+    assert.equal(refusedEntries.length, 1, `113 refusals from one address within a minute are one audit entry: ${refusedEntries.map((e) => e.detail).join(' | ')}`);
+    assert.match(refusedEntries[0]!.detail, /^refused from (::ffff:)?127\.0\.0\.1: /);
+    assert.equal(bot.logs.filter((l) => l.includes('gitops webhook refused')).length, 1, 'and one log line');
+  });
+
   it('nothing reached the core: no job queued, nothing audited, nothing posted for a forged request', async (t) => {
     const total = [...tally.values()].reduce((a, b) => a + b.sent, 0);
     const refused = [...tally.values()].reduce((a, b) => a + b.refused, 0);
@@ -184,6 +267,6 @@ describe('1 000 forged, stale and replayed requests: all refused, none queued', 
   });
 
   it('no secret in what the bot sent to Slack and Discord or in its logs', () => {
-    assertNoSecrets({ SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, DISCORD_TOKEN: discord.token }, [...slackStandInRecords(slack), ...discordStandInRecords(discord), ...logRecords(bot.logs)], 'stand-in bodies and logs');
+    assertNoSecrets({ SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, DISCORD_TOKEN: discord.token, CHAINOPS_GITOPS_WEBHOOK_SECRET: HOOK_SECRET }, [...slackStandInRecords(slack), ...discordStandInRecords(discord), ...logRecords(bot.logs)], 'stand-in bodies and logs');
   });
 });

@@ -13,6 +13,7 @@ import pino from 'pino';
 import { startHttpReceiver } from '../../adapters/discord/discord-http.receiver.ts';
 import type { InteractionDeps } from '../../adapters/discord/discord-interaction.handler.ts';
 import { gitopsWebhookRoute } from '../../adapters/gitops/gitops-webhook.route.ts';
+import { MemoryGitopsLedger } from '../../adapters/gitops/gitops-ledger.memory.ts';
 import { MemoryAuditLog } from '../../adapters/memory/memory-audit.log.ts';
 import { healthzRoute, serveRoutes } from '../../adapters/metrics/metrics-route.ts';
 import { startSlackHttpServer } from '../../adapters/slack/slack-http.server.ts';
@@ -22,7 +23,8 @@ const SECRET = 'servers-test-secret-0123456789';
 const logger = pino({ level: 'silent' });
 const pushes: string[] = [];
 const audit = new MemoryAuditLog();
-const route = gitopsWebhookRoute({ secret: SECRET, followedRef: 'main', onPush: (why) => pushes.push(why), audit, clock: { now: Date.now }, logger });
+// Window 0: every refusal gets its own entry here, so each server's refusal is counted below.
+const route = gitopsWebhookRoute({ secret: SECRET, followedRef: 'main', onPush: (why) => pushes.push(why), audit, ledger: new MemoryGitopsLedger(), refusalWindowMs: 0, clock: { now: Date.now }, logger });
 const closers: Array<() => Promise<void>> = [];
 after(async () => {
   for (const c of closers) await c();

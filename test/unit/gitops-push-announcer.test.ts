@@ -1,7 +1,7 @@
 import { test, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import { MemoryAuditLog } from '../../adapters/memory/memory-audit.log.ts';
-import { MemoryStateStore } from '../../adapters/memory/memory-state.store.ts';
+import { MemoryGitopsLedger } from '../../adapters/gitops/gitops-ledger.memory.ts';
 import type { Conversation } from '../../src/chat/chat-event.ts';
 import type { Message } from '../../src/chat/message.ts';
 import { parseFleet } from '../../src/fleet/fleet.load.ts';
@@ -29,17 +29,23 @@ const OPS: Conversation = { platform: 'slack', channelId: 'C0OPS' };
 function world(opts: { inForce?: string } = {}) {
   const inForceText = opts.inForce ?? fleetText('1.0.0');
   const base = (parseFleet(inForceText) as { ok: true; fleet: Fleet }).fleet;
-  const src = { text: inForceText, fetches: 0 };
+  // `during(n)` runs while fetch n (1-based) is on the wire, after the text it returns was read.
+  const src: { text: string; fetches: number; during?: (n: number) => Promise<void> | void } = { text: inForceText, fetches: 0 };
   const gitops = {
-    source: { id: 'git:/repo#main:chainops.yaml', kind: 'git' as const, describe: () => 'git /repo main:chainops.yaml', fetch: async () => (src.fetches++, { text: src.text, rev: fleetRev(src.text), commit: 'c'.repeat(40) }) },
+    source: { id: 'git:/repo#main:chainops.yaml', kind: 'git' as const, describe: () => 'git /repo main:chainops.yaml', fetch: async () => {
+      const n = ++src.fetches;
+      const text = src.text;
+      await src.during?.(n);
+      return { text, rev: fleetRev(text), commit: 'c'.repeat(40) };
+    } },
     view: { base: () => ({ fleet: base, rev: fleetRev(inForceText) }), parse: (t: string) => parseFleet(t) } as unknown as FleetView,
   };
-  const state = new MemoryStateStore();
+  const ledger = new MemoryGitopsLedger();
   const posted: OutboxItem[] = [];
   const audit = new MemoryAuditLog();
   const make = (o: { debounceMs?: number; maxWaitMs?: number; channels?: Conversation[]; clock?: () => number; outbox?: Outbox } = {}) =>
     new PushAnnouncer({
-      gitops, state, audit, logger: silent,
+      gitops, ledger, audit, logger: silent,
       outbox: o.outbox ?? { publish: async (item) => void posted.push(item) },
       clock: { now: o.clock ?? Date.now },
       channels: () => o.channels ?? [OPS],
@@ -49,6 +55,8 @@ function world(opts: { inForce?: string } = {}) {
   return { src, posted, audit, make };
 }
 
+/** Let a look that a timer started reach its fetch (it takes its ticket from the ledger first). setImmediate is not mocked. */
+const settle = () => new Promise((r) => setImmediate(r));
 const applyButton = (m: Message) => m.blocks.flatMap((b) => (b.type === 'actions' ? b.buttons : [])).find((b) => b.actionId === 'sync-apply');
 
 test('a burst of five pushes yields one look, after the quiet time, and one preview of the newest revision with Apply', async () => {
@@ -92,6 +100,39 @@ test('the revision in force, or one that changes nothing in desired state, posts
   assert.equal(w.posted.length, 0);
 });
 
+test('a push that lands while the source is being fetched: the look fetches again and previews only the newest revision', async () => {
+  const w = world();
+  w.src.text = fleetText('6.0.0');
+  const a = w.make({ debounceMs: 10 });
+  w.src.during = (n) => {
+    if (n === 1) {
+      w.src.text = fleetText('6.0.1');
+      a.nudge('github push');
+    }
+  };
+  assert.equal(await a.check('github push'), 'posted');
+  await a.idle(); // the push's own look finds it previewed
+  assert.equal(w.posted.length, 1, 'only one preview');
+  assert.equal(applyButton(w.posted[0]!.message)?.value, fleetRev(fleetText('6.0.1')));
+  assert.equal(w.src.fetches, 3);
+});
+
+test('a replica whose slow fetch was overtaken by a later look elsewhere posts nothing: no older preview after a newer one', async () => {
+  const w = world();
+  const [slow, fast] = [w.make(), w.make()];
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  w.src.text = fleetText('7.0.0');
+  w.src.during = (n) => (n === 1 ? held : undefined);
+  const older = slow.check('poll'); // fetches 7.0.0, then hangs
+  while (w.src.fetches < 1) await new Promise((r) => setImmediate(r));
+  w.src.text = fleetText('7.0.1');
+  assert.equal(await fast.check('github push'), 'posted');
+  release();
+  assert.equal(await older, 'superseded');
+  assert.deepEqual(w.posted.map((p) => applyButton(p.message)?.value), [fleetRev(fleetText('7.0.1'))]);
+});
+
 test('an invalid fleet file posts the refusal with its problems (no Apply), audited as refused', async () => {
   const w = world();
   w.src.text = fleetText('1.0.0').replace('desired_version: 1.0.0', 'desired_version: 1.0.0, colour: blue');
@@ -111,14 +152,36 @@ test('with no channel to post to, nothing is posted and the revision stays uncla
   assert.equal(await w.make().check('poll'), 'posted');
 });
 
-test('a preview that cannot be queued is audited as failed, pointing at `/chainops sync`', async () => {
+test('a preview that cannot be queued is audited as failed and its claim given back: the next look posts it, once', async () => {
   const w = world();
   w.src.text = fleetText('5.0.0');
-  const a = w.make({ outbox: { publish: async () => { throw new Error('READONLY'); } } });
+  let broken = true;
+  const outbox: Outbox = { publish: async (item) => { if (broken) throw new Error('READONLY'); w.posted.push(item); } };
+  const a = w.make({ outbox });
   assert.equal(await a.check('poll'), 'failed');
   const [e] = await w.audit.latest(1);
   assert.equal(e!.outcome, 'failed');
-  assert.match(e!.detail, /could not be queued \(READONLY\) — `\/chainops sync` shows it/);
+  assert.match(e!.detail, /could not be queued \(READONLY\) — tried again on the next push or poll; `\/chainops sync` shows it/);
+  broken = false;
+  // Another replica (same ledger) or this one: the revision was not lost with the failed post.
+  assert.equal(await w.make({ outbox }).check('poll'), 'posted');
+  assert.equal(await a.check('poll'), 'already-previewed');
+  assert.equal(w.posted.length, 1);
+});
+
+test('giving a claim back removes only the giver\'s own claim (compare-and-delete), and an unkept claim lapses', async () => {
+  let now = 1_000;
+  const l = new MemoryGitopsLedger({ now: () => now });
+  assert.equal(await l.claim('k', 'replica-a', 100), true);
+  assert.equal(await l.claim('k', 'replica-b', 100), false);
+  assert.equal(await l.giveBack('k', 'replica-b'), false, 'b cannot remove a\'s claim');
+  assert.equal(await l.claim('k', 'replica-b', 100), false);
+  now += 101; // a died before posting: its claim lapses
+  assert.equal(await l.claim('k', 'replica-b', 100), true);
+  assert.equal(await l.giveBack('k', 'replica-a'), false, 'a, late, cannot remove b\'s claim');
+  assert.equal(await l.keep('k', 'replica-b', 10_000), true);
+  now += 5_000;
+  assert.equal(await l.claim('k', 'replica-a', 100), false, 'a kept claim holds');
 });
 
 test('pushes that never stop still get a look once the longest wait is up', async () => {
@@ -131,9 +194,11 @@ test('pushes that never stop still get a look once the longest wait is up', asyn
       a.nudge('push');
       mock.timers.tick(1_500);
     }
+    await settle();
     assert.equal(w.src.fetches, 0, 'no look while pushes keep coming within the quiet time');
     a.nudge('push');
     mock.timers.tick(1_000); // 10 s after the first push
+    await settle();
     assert.equal(w.src.fetches, 1);
   } finally {
     mock.timers.reset();
@@ -147,15 +212,19 @@ test('polling looks at once on each tick, but not while a push waits out its qui
     const a = w.make({ debounceMs: 2_000 });
     a.startPolling(1_000);
     mock.timers.tick(1_000);
+    await settle();
     assert.equal(w.src.fetches, 1);
     await a.idle();
     a.nudge('push');
     mock.timers.tick(1_000);
+    await settle();
     assert.equal(w.src.fetches, 1, 'the poll skipped its turn');
     mock.timers.tick(1_000);
+    await settle();
     assert.equal(w.src.fetches, 2, 'the push looked after its quiet time');
     await a.stop();
     mock.timers.tick(5_000);
+    await settle();
     assert.equal(w.src.fetches, 2, 'no polls after stop');
   } finally {
     mock.timers.reset();
