@@ -31,6 +31,12 @@ export interface SentinelSet {
   killPrimary(): Promise<number>;
   /** Process ids of the sentinels, in the order of `url` (tests pause one with SIGSTOP). */
   sentinelPids: number[];
+  /**
+   * Start a killed server again on its port (it comes back believing it is a primary, as after a
+   * crash) and wait until the sentinels have made it a replica of the current primary, in sync, so
+   * the next failover may promote it.
+   */
+  restartAsReplica(port: number, timeoutMs?: number): Promise<void>;
   /** Wait until the sentinels name a primary other than `oldPort`; resolves with its port. */
   waitForPromotion(oldPort: number, timeoutMs?: number): Promise<number>;
   stop(): Promise<void>;
@@ -121,6 +127,19 @@ export async function startSentinelSet(opts: SentinelSetOptions = {}): Promise<S
       if (!server) throw new Error(`primary on port ${port} is not one of ours`);
       await server.kill();
       return port;
+    },
+    async restartAsReplica(port, timeoutMs = 60_000) {
+      const server = servers.find((s) => s.port === port);
+      if (!server) throw new Error(`no server of ours on port ${port}`);
+      await server.restart();
+      await waitFor(async () => {
+        for (const p of ports) {
+          const replicas = (await ask(p, 'SENTINEL', 'REPLICAS', name).catch(() => [])) as string[][];
+          const me = replicas.map((r) => Object.fromEntries(r.flatMap((v, i, a) => (i % 2 ? [] : [[v, a[i + 1]]])))).find((r) => Number(r['port']) === port);
+          if (!me || me['flags'] !== 'slave' || me['master-link-status'] !== 'ok') return undefined;
+        }
+        return true;
+      }, { what: `the sentinels to see port ${port} as an in-sync replica`, timeoutMs, intervalMs: 200 });
     },
     waitForPromotion: (oldPort, timeoutMs = 30_000) =>
       waitFor(async () => {
