@@ -29,13 +29,22 @@ export interface SentinelSet {
   primaryPort(): Promise<number>;
   /** SIGKILL the current primary; resolves with its port once it has exited. */
   killPrimary(): Promise<number>;
+  /** Process ids of the sentinels, in the order of `url` (tests pause one with SIGSTOP). */
+  sentinelPids: number[];
+  /**
+   * Start a killed server again on its port (it comes back believing it is a primary, as after a
+   * crash) and wait until the sentinels have made it a replica of the current primary, in sync, so
+   * the next failover may promote it.
+   */
+  restartAsReplica(port: number, timeoutMs?: number): Promise<void>;
   /** Wait until the sentinels name a primary other than `oldPort`; resolves with its port. */
   waitForPromotion(oldPort: number, timeoutMs?: number): Promise<number>;
   stop(): Promise<void>;
 }
 
 function ask(port: number, ...args: string[]): Promise<unknown> {
-  const c = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1_000 });
+  // A command timeout too: a paused sentinel accepts the connection but never answers.
+  const c = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1_000, commandTimeout: 1_000 });
   c.on('error', () => {});
   return c
     .connect()
@@ -110,6 +119,7 @@ export async function startSentinelSet(opts: SentinelSetOptions = {}): Promise<S
     url: `redis+sentinel://${ports.map((p) => `127.0.0.1:${p}`).join(',')}/${name}`,
     masterName: name,
     servers,
+    sentinelPids: children.map((c) => c.pid ?? -1),
     primaryPort,
     async killPrimary() {
       const port = await primaryPort();
@@ -118,13 +128,27 @@ export async function startSentinelSet(opts: SentinelSetOptions = {}): Promise<S
       await server.kill();
       return port;
     },
+    async restartAsReplica(port, timeoutMs = 60_000) {
+      const server = servers.find((s) => s.port === port);
+      if (!server) throw new Error(`no server of ours on port ${port}`);
+      await server.restart();
+      await waitFor(async () => {
+        for (const p of ports) {
+          const replicas = (await ask(p, 'SENTINEL', 'REPLICAS', name).catch(() => [])) as string[][];
+          const me = replicas.map((r) => Object.fromEntries(r.flatMap((v, i, a) => (i % 2 ? [] : [[v, a[i + 1]]])))).find((r) => Number(r['port']) === port);
+          if (!me || me['flags'] !== 'slave' || me['master-link-status'] !== 'ok') return undefined;
+        }
+        return true;
+      }, { what: `the sentinels to see port ${port} as an in-sync replica`, timeoutMs, intervalMs: 200 });
+    },
     waitForPromotion: (oldPort, timeoutMs = 30_000) =>
       waitFor(async () => {
         const port = await primaryPort();
         return port !== oldPort ? port : undefined;
       }, { what: `the sentinels to promote a replica over port ${oldPort}`, timeoutMs, intervalMs: 50 }),
     async stop() {
-      for (const c of children) c.kill('SIGTERM');
+      // SIGCONT first: a sentinel a test left paused would not act on SIGTERM.
+      for (const c of children) c.kill('SIGCONT'), c.kill('SIGTERM');
       await Promise.all(children.map((c) => waitForExit(c)));
       await Promise.all(servers.map((s) => s.stop().catch(() => undefined)));
       await rm(dir, { recursive: true, force: true });

@@ -61,6 +61,39 @@ export function reconnectOnReadonly(err: Error): 2 | false {
   return /^READONLY\b/.test(err.message) ? 2 : false;
 }
 
+/** ioredis' message for a command on (or a connect attempt of) a client that has ended. */
+const CONNECTION_CLOSED = 'Connection is closed.';
+
+/**
+ * ioredis 6's Sentinel client can end itself for good in a failover. When a sentinel announces
+ * `+switch-master` while the client is between a lost connection and the next one (asking a sentinel
+ * where the primary is — seconds on a loaded machine), its failover detector stops that connect
+ * attempt; ioredis then emits "Connection is closed." and sets status `end`, and every later command
+ * fails with that error although nobody closed the client (a worker's sweeps and rollout checkpoints
+ * stopped for good). Such a client is connected again here. A client closed on purpose (quit or
+ * disconnect) is left alone: ioredis does not emit that error while it is closing on purpose.
+ * @returns the number of times it revived the client so far (for tests).
+ */
+export function reviveAfterAbortedConnect(client: Redis, onRevive: () => void = () => {}): () => number {
+  let aborted = false;
+  let revived = 0;
+  client.on('error', (err: Error) => {
+    if (err.message === CONNECTION_CLOSED && client.status === 'connecting') aborted = true;
+  });
+  client.on('end', () => {
+    if (!aborted) return;
+    aborted = false;
+    setTimeout(() => {
+      // ioredis' own flag: set by quit()/disconnect(), e.g. a shutdown that came meanwhile.
+      if (client.status !== 'end' || (client as unknown as { manuallyClosing?: boolean }).manuallyClosing) return;
+      revived++;
+      onRevive();
+      client.connect().catch(() => undefined); // failures go to the 'error' handler and the retry strategy
+    }, 100);
+  });
+  return () => revived;
+}
+
 /**
  * Create an ioredis client for `kind` (see {@link RedisKind}) from any REDIS_URL form (`redis://`,
  * `rediss://`, `redis+sentinel://…/<master>`, `redis+cluster://…`). Connects at once; connection errors
@@ -83,6 +116,13 @@ export function createRedis(url: string, kind: RedisKind, logger?: LogSink, env:
     if (logger) logger.warn({ kind, err: err.message }, line);
     else console.warn(line);
   });
+  if (target.mode === 'sentinel') {
+    reviveAfterAbortedConnect(client, () => {
+      const line = `redis (${kind}) at ${where}: a failover stopped a reconnect half-way; connecting again`;
+      if (logger) logger.warn({ kind }, line);
+      else console.warn(line);
+    });
+  }
   client.on('ready', () => {
     if (lastMessage) {
       lastMessage = '';

@@ -18,6 +18,9 @@ export function tlsOptions(target: RedisTarget, env: NodeJS.ProcessEnv): Connect
   }
 }
 
+/** How long a sentinel may take to say where the primary is. Generous: a loaded sentinel is slow, not gone. */
+const SENTINEL_COMMAND_TIMEOUT_MS = 10_000;
+
 /**
  * One ioredis client for a parsed REDIS_URL with the given per-use options:
  * - single: a plain `Redis`;
@@ -44,6 +47,9 @@ export function connectTarget(target: RedisTarget, opts: RedisOptions, env: Node
         failoverDetector: true,
         // Sentinels answer fast or not at all; the next one is tried.
         sentinelRetryStrategy: (times: number) => Math.min(times * 100, 1_000),
+        // A sentinel that accepts the connection but never answers (paused, a starved host) would
+        // hold a reconnect forever without it; then the next sentinel is asked.
+        sentinelCommandTimeout: SENTINEL_COMMAND_TIMEOUT_MS,
         ...(sentinelPassword ? { sentinelPassword } : {}),
         ...(tls ? { tls, enableTLSForSentinelMode: true, sentinelTLS: tls } : {}),
       });

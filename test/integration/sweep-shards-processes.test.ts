@@ -20,7 +20,7 @@ import { startEthRpcCounter, type EthRpcCounter } from '../stand-ins/eth-rpc-cou
 
 const NODES = Array.from({ length: 24 }, (_, i) => ({ name: `n-${i + 1}` }));
 /** Sweep interval: rounds start on its multiples, on every worker. Generous, for a loaded 2-core machine. */
-const INTERVAL = 4_000;
+const INTERVAL = 5_000;
 /** Each answer is held back this long, one check at a time, so a share of ~8 nodes lasts ~0.5 s. */
 const DELAY = 60;
 
