@@ -36,6 +36,9 @@ export interface RedisStateOptions {
 
 const DAY = 86_400_000;
 
+/** Snapshots per MULTI in `putSnapshots`. */
+const PUT_CHUNK = 1_000;
+
 /** StateStore on Redis. It does not own the connection: the caller closes it. */
 export class RedisStateStore implements StateStore, KpiHistory {
   readonly #r: Redis;
@@ -64,7 +67,12 @@ export class RedisStateStore implements StateStore, KpiHistory {
   }
 
   async putSnapshots(snapshots: Snapshot[]): Promise<void> {
-    if (snapshots.length === 0) return;
+    // In chunks: one MULTI of a 100 000-node sweep held ~10⁶ queued commands and their JSON at once
+    // (GBs of RSS). Each node's writes stay in one MULTI; nodes need not land together.
+    for (let i = 0; i < snapshots.length; i += PUT_CHUNK) await this.#putChunk(snapshots.slice(i, i + PUT_CHUNK));
+  }
+
+  async #putChunk(snapshots: Snapshot[]): Promise<void> {
     const tx = this.#r.multi();
     for (const s of snapshots) {
       const json = JSON.stringify(s);

@@ -9,6 +9,8 @@ import { Redis } from 'ioredis';
 import { startRedisServer, type RedisServerHandle } from '../../adapters/local/redis-server.process.ts';
 import { waitFor } from '../../adapters/local/wait-for.ts';
 import { RedisSweepMembers } from '../../adapters/redis/redis-sweep-members.ts';
+import { RedisSweepDigests } from '../../adapters/redis/redis-sweep-digests.ts';
+import type { FleetDigest } from '../../src/health/fleet-digest.ts';
 import { startShardedSweeper } from '../../jobs/health/sharded-sweeper.ts';
 import { ownerOf, shareOf } from '../../jobs/health/shares.ts';
 import { storePrefix } from '../../src/ports/key-layout.ts';
@@ -104,5 +106,26 @@ describe('sharded sweeper on Redis', () => {
     } finally {
       for (const { s } of sweepers) await s.stop({ leave: false });
     }
+  });
+});
+
+describe('share digests on Redis', () => {
+  it('a digest round-trips through Redis, a member without one is left out, and it expires', async () => {
+    const conn = new Redis(server.url);
+    conns.push(conn);
+    const digests = new RedisSweepDigests(conn, storePrefix(`t-${randomUUID().slice(0, 8)}`, 'sweepers'));
+    const digest: FleetDigest = {
+      at: 1_700_000_000_000,
+      groups: [{
+        group: 'geth', env: 'prod', nodes: 3, heads: [[100, 1_700_000_000_000, 2]], headAge: { reporting: 2, newestHeadTime: 1_700_000_000_000 },
+        clients: { geth: 3 }, views: [{ view: { currentForkId: '0x01', currentDigest: 'd' }, count: 2 }],
+        hashes: [{ hashes: [{ height: 100, hash: '0xaa' }], nodes: ['n-1', 'n-2'] }],
+      }],
+    };
+    await digests.put('w-a', digest, 400);
+    const got = await digests.get(['w-a', 'w-b']);
+    assert.deepEqual([...got.keys()], ['w-a']);
+    assert.deepEqual(got.get('w-a'), digest);
+    await waitFor(async () => (await digests.get(['w-a'])).size === 0, { what: 'the digest to expire', timeoutMs: 5_000, intervalMs: 50 });
   });
 });
