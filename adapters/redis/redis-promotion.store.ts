@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { ChainopsError } from '../../src/errors.ts';
+import { parseStored } from './parse-stored.ts';
 import type { PromotionStore } from '../../src/ports/promotion.port.ts';
 import { PROMOTION_TERMINAL, type PromotionControl, type PromotionRecord } from '../../src/promotion/promotion.record.ts';
 import { promotionControlSchema, promotionRecordSchema } from './promotion-record.schema.ts';
@@ -28,7 +28,7 @@ export class RedisPromotionStore implements PromotionStore {
 
   async get(id: string): Promise<PromotionRecord | undefined> {
     const raw = await this.#r.get(this.#k(id));
-    return raw === null ? undefined : parse(promotionRecordSchema, raw, `promotion ${id}`);
+    return raw === null ? undefined : parseStored(promotionRecordSchema, raw, `promotion ${id}`);
   }
 
   async create(record: PromotionRecord): Promise<{ ok: true } | { ok: false; active: string }> {
@@ -50,7 +50,7 @@ export class RedisPromotionStore implements PromotionStore {
     const ids = await this.#r.zrevrange(this.#k('index'), 0, Math.max(0, limit - 1));
     if (ids.length === 0) return [];
     const raws = await this.#r.mget(ids.map((id) => this.#k(id)));
-    return raws.flatMap((raw, i) => (raw === null ? [] : [parse(promotionRecordSchema, raw, `promotion ${ids[i]}`)]));
+    return raws.flatMap((raw, i) => (raw === null ? [] : [parseStored(promotionRecordSchema, raw, `promotion ${ids[i]}`)]));
   }
 
   async requestControl(id: string, control: PromotionControl): Promise<void> {
@@ -59,7 +59,7 @@ export class RedisPromotionStore implements PromotionStore {
 
   async getControl(id: string): Promise<PromotionControl | undefined> {
     const raw = await this.#r.get(this.#k(id, 'control'));
-    return raw === null ? undefined : parse(promotionControlSchema, raw, `control of ${id}`);
+    return raw === null ? undefined : parseStored(promotionControlSchema, raw, `control of ${id}`);
   }
 }
 
@@ -93,14 +93,3 @@ if cur and string.find(cur, '"action":"abort"', 1, true) then return 0 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return 1`;
 
-function parse<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { message: string } } }, raw: string, what: string): T {
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch {
-    throw new ChainopsError('internal', `stored ${what} is not JSON`);
-  }
-  const res = schema.safeParse(value);
-  if (!res.success) throw new ChainopsError('internal', `stored ${what} is malformed: ${res.error.message}`);
-  return res.data;
-}

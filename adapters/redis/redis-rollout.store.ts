@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { ChainopsError } from '../../src/errors.ts';
+import { parseStored } from './parse-stored.ts';
 import type { RolloutStore } from '../../src/ports/rollout.port.ts';
 import type { ControlAction, ControlRequest, RolloutRecord } from '../../src/rollout/rollout.record.ts';
 import { controlSchema, rolloutRecordSchema } from './rollout-record.schema.ts';
@@ -34,7 +34,7 @@ export class RedisRolloutStore implements RolloutStore {
 
   async get(id: string): Promise<RolloutRecord | undefined> {
     const raw = await this.#r.get(this.#k(id));
-    return raw === null ? undefined : parse(rolloutRecordSchema, raw, `rollout ${id}`);
+    return raw === null ? undefined : parseStored(rolloutRecordSchema, raw, `rollout ${id}`);
   }
 
   async save(record: RolloutRecord): Promise<void> {
@@ -54,7 +54,7 @@ export class RedisRolloutStore implements RolloutStore {
     const ids = await this.#r.zrevrange(this.#k('index'), 0, Math.max(0, limit - 1));
     if (ids.length === 0) return [];
     const raws = await this.#r.mget(ids.map((id) => this.#k(id)));
-    return raws.flatMap((raw, i) => (raw === null ? [] : [parse(rolloutRecordSchema, raw, `rollout ${ids[i]}`)]));
+    return raws.flatMap((raw, i) => (raw === null ? [] : [parseStored(rolloutRecordSchema, raw, `rollout ${ids[i]}`)]));
   }
 
   async requestControl(id: string, action: ControlAction, by: string, at: number): Promise<void> {
@@ -63,7 +63,7 @@ export class RedisRolloutStore implements RolloutStore {
 
   async getControl(id: string): Promise<ControlRequest | undefined> {
     const raw = await this.#r.get(this.#k(id, 'control'));
-    return raw === null ? undefined : parse(controlSchema, raw, `control of ${id}`);
+    return raw === null ? undefined : parseStored(controlSchema, raw, `control of ${id}`);
   }
 
   async appendLog(id: string, lines: string[]): Promise<void> {
@@ -90,14 +90,3 @@ redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
 redis.call('ZADD', KEYS[3], ARGV[4], ARGV[5])
 return 1`;
 
-function parse<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { message: string } } }, raw: string, what: string): T {
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch {
-    throw new ChainopsError('internal', `stored ${what} is not JSON`);
-  }
-  const res = schema.safeParse(value);
-  if (!res.success) throw new ChainopsError('internal', `stored ${what} is malformed: ${res.error.message}`);
-  return res.data;
-}
