@@ -94,6 +94,12 @@ export function checkAlertSettings(fleet: Pick<Fleet, 'alerts' | 'environments' 
   (a.rules ?? []).forEach((r, i) => checkScope(['rules', i], r));
   (a.actions ?? []).forEach((x, i) => checkScope(['actions', i], x));
   const actionNames = new Set([...(a.actions ?? []).map((x) => x.name), 'diagnose']);
+  // A misspelt `fail_on` (`head_age`) would never match an alert, so a soak could not fail on it.
+  for (const [g, group] of Object.entries(fleet.groups)) {
+    group.promotion?.stages.forEach((s, i) => s.fail_on?.forEach((r, j) => {
+      if (!ruleNames.includes(r)) ctx.addIssue({ code: 'custom', path: ['groups', g, 'promotion', 'stages', i, 'fail_on', j], message: `no alert rule named "${r}" (rules: ${ruleNames.join(', ')})` });
+    }));
+  }
   (a.remediation ?? []).forEach((r, i) => {
     checkScope(['remediation', i], r);
     if (!ruleNames.includes(r.rule)) issue(['remediation', i, 'rule'], `no alert rule named "${r.rule}" (rules: ${ruleNames.join(', ')})`);

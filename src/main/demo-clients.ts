@@ -7,13 +7,14 @@ export const DEMO_FORK_AHEAD_MS = 10 * 60_000;
 
 /** What `npm run demo` adds to the template fleet beyond URLs. */
 export interface DemoExtras {
-  /** rpc_url of the anvil (`eth-4`) and Hardhat (`eth-5`) nodes; absent: no such nodes. */
+  /** rpc_url of the anvil (`anvil-1`) and Hardhat (`hardhat-1`) nodes; absent: no such nodes. */
   clients?: Record<string, string>;
   /** When the demo's fork activates (epoch ms); absent: no fork. */
   forkAt?: number;
 }
 
-const CLIENT_NODES: Record<string, string> = { 'eth-4': 'anvil-devnet', 'eth-5': 'hardhat-devnet' };
+// Named by client, not eth-N: eth-1..4 are the ganache nodes of eth-devnet (eth-4 its dev node).
+const CLIENT_NODES: Record<string, string> = { 'anvil-1': 'anvil-devnet', 'hardhat-1': 'hardhat-devnet' };
 
 /**
  * An anvil and a Hardhat node next to the ganache ones (same chain id, 2 s blocks), so the demo's
@@ -24,7 +25,7 @@ export async function startOtherClients(say: (line: string) => void): Promise<{ 
   const urls: Record<string, string> = {};
   const stops: Array<() => Promise<void>> = [];
   started.forEach((r, i) => {
-    const name = i === 0 ? 'eth-4' : 'eth-5';
+    const name = i === 0 ? 'anvil-1' : 'hardhat-1';
     if (r.status === 'fulfilled') {
       urls[name] = r.value.url;
       stops.push(r.value.stop);

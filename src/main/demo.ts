@@ -37,8 +37,10 @@ interface EthNodes {
 
 /**
  * `chainops demo`: a whole fleet on this machine with no chat account — its own Redis (unless
- * REDIS_URL is set), 3 ganache nodes plus an anvil and a Hardhat node, a hard fork 10 minutes ahead, 2 peered litecoind regtest nodes mining a block every 5 s,
- * a worker, and the console. Everything it started is stopped when it returns.
+ * REDIS_URL is set), 4 ganache nodes (eth-1..3 in prod, eth-4 in dev, so a promotion has a dev stage)
+ * plus an anvil and a Hardhat node, a hard fork 10 minutes ahead, 2 peered litecoind regtest nodes
+ * mining a block every 5 s, a worker (which also posts the static list's release 7.9.2), and the
+ * console. Everything it started is stopped when it returns.
  */
 export async function runDemo(opts: { exec?: string; as: string }): Promise<number> {
   const say = (line: string) => process.stderr.write(`${line}\n`);
@@ -63,6 +65,10 @@ export async function runDemo(opts: { exec?: string; as: string }): Promise<numb
     cleanups.push(eth.stop);
     const password = randomBytes(18).toString('base64url');
     process.env['CHAINOPS_SECRET_LTC_RPC_PASSWORD'] = password;
+    // The release watch's first post waits for the first health sweep and is looked at again on the next
+    // tick (60 s by default); the demo's source is a static list, so a 10 s tick costs nothing and shows
+    // the release soon after the console opens.
+    process.env['CHAINOPS_RELEASE_TICK_MS'] ??= '10000';
     const ltc1 = await startLitecoind({ rpcUser: 'chainops', rpcPassword: password });
     cleanups.push(ltc1.stop);
     const ltc2 = await startLitecoind({ rpcUser: 'chainops', rpcPassword: password, peers: [ltc1.p2pPort] });
@@ -73,7 +79,7 @@ export async function runDemo(opts: { exec?: string; as: string }): Promise<numb
     cleanups.push(producer.stop);
 
     const urls: Record<string, string> = {
-      'eth-1': eth.urls[0]!, 'eth-2': eth.urls[1]!, 'eth-3': eth.urls[2]!, 'ltc-1': ltc1.rpcUrl, 'ltc-2': ltc2.rpcUrl,
+      'eth-1': eth.urls[0]!, 'eth-2': eth.urls[1]!, 'eth-3': eth.urls[2]!, 'eth-4': eth.urls[3]!, 'ltc-1': ltc1.rpcUrl, 'ltc-2': ltc2.rpcUrl,
     };
     const fleetPath = join(dir, 'chainops.yaml');
     const more = await startOtherClients(say);
@@ -92,8 +98,13 @@ export async function runDemo(opts: { exec?: string; as: string }): Promise<numb
     say(`fleet file: ${fleetPath} (from examples/demo/chainops.yaml) · logs: ${logPath}`);
     if (opts.exec === undefined) {
       say('Type /chainops help. Users: alice (admin), bob (approver), carol (operator); switch with /as bob or add --as bob. Ctrl-D or exit quits.');
-      say(`ethereum/devnet runs ${Object.keys(more.urls).length ? 'ganache ×3, anvil and hardhat' : 'ganache ×3'}: /chainops status shows the client mix and the countdown to the osaka fork; /chainops forks lists the nodes not ready for it.`);
-      if (eth.upgradeable) say(`The Ethereum nodes run ganache ${DEMO_ETH_OLD}, the fleet wants ${DEMO_ETH_NEW}: try /chainops drift, then /chainops upgrade eth-devnet ${DEMO_ETH_NEW} --env prod --as carol and approve as bob.`);
+      say(`ethereum/devnet runs ${Object.keys(more.urls).length ? 'ganache ×4 (eth-1..3 in prod, eth-4 in dev), anvil and hardhat' : 'ganache ×4 (eth-1..3 in prod, eth-4 in dev)'}: /chainops status shows the client mix and the countdown to the osaka fork; /chainops forks lists the nodes not ready for it.`);
+      say(`A release arrives: once the first health sweep is in, the release watch posts "New ganache release ${DEMO_ETH_NEW} for eth-devnet" (a static list in the fleet file) with buttons Upgrade dev, Start promotion and Ignore; /chainops releases lists what it knows.`);
+      if (eth.upgradeable) {
+        say(`The Ethereum nodes run ganache ${DEMO_ETH_OLD}, the fleet wants ${DEMO_ETH_NEW}: try /chainops drift, then either`);
+        say(`  promote it: /chainops promotion start eth-devnet ${DEMO_ETH_NEW} --as carol — dev (eth-4) rolls by itself and soaks 20 s, then prod's approval card appears: carol cannot approve her own change, /chainops approve <ap-id> --as bob can; /chainops promotion status follows it;`);
+        say(`  or upgrade prod directly: /chainops upgrade eth-devnet ${DEMO_ETH_NEW} --env prod --as carol and approve as bob.`);
+      }
     }
     return await runConsoleRole(rt, { user: opts.as, ...(opts.exec !== undefined ? { exec: opts.exec } : {}) });
   } catch (err) {
@@ -135,7 +146,7 @@ export async function demoFleet(urls: Record<string, string>, upgradeable?: { no
 }
 
 /**
- * Three Ethereum nodes. Where sshd and Ansible are available, each is a throwaway SSH host on loopback
+ * Four Ethereum nodes (eth-1..4). Where sshd and Ansible are available, each is a throwaway SSH host on loopback
  * whose ganache the demo playbook can upgrade (releases fetched once from the npm registry), kept level
  * with its peers as p2p sync would; otherwise three plain ganache processes (upgrades then stop at "no
  * playbook").
@@ -143,7 +154,8 @@ export async function demoFleet(urls: Record<string, string>, upgradeable?: { no
 async function startEthNodes(dir: string, say: (line: string) => void): Promise<EthNodes> {
   if (ensureSystemPackages(['openssh-server', 'openssh-client', 'ansible-core'], say)) {
     try {
-      const hosts = await startDemoHosts({ count: 3, version: DEMO_ETH_OLD, releases: [DEMO_ETH_OLD, DEMO_ETH_NEW], prefix: 'eth' });
+      // eth-1..3 are the prod nodes, eth-4 the dev one (the fleet file says which is which).
+      const hosts = await startDemoHosts({ count: 4, version: DEMO_ETH_OLD, releases: [DEMO_ETH_OLD, DEMO_ETH_NEW], prefix: 'eth' });
       const others: string[] = [];
       const leveler = startHeadLeveler(() => [...hosts.hosts.map((h) => h.rpcUrl), ...others]);
       await copyFile(DEMO_PLAYBOOK, join(dir, 'upgrade.yml'));
@@ -163,7 +175,7 @@ async function startEthNodes(dir: string, say: (line: string) => void): Promise<
   } else {
     say('rolling upgrades are off in this demo (they need sshd and ansible-playbook); the Ethereum nodes run without SSH');
   }
-  const eth = await Promise.all([0, 1, 2].map(() => startGanache({ blockTimeSec: 2, chainId: 1337 })));
+  const eth = await Promise.all([0, 1, 2, 3].map(() => startGanache({ blockTimeSec: 2, chainId: 1337 })));
   const others: string[] = [];
   const leveler = startHeadLeveler(() => [...eth.map((g) => g.url), ...others]);
   return {

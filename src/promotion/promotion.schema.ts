@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envName } from '../fleet/names.ts';
+import { envName, NAME_RE } from '../fleet/names.ts';
 import { durationMs, parseDelay } from './promotion-durations.ts';
 
 const durationText = z.union([z.number().int().nonnegative(), z.string()]);
@@ -31,7 +31,8 @@ export const promotionStageSchema = z
     soak: duration.default(0).describe("watch the stage's nodes' alerts this long after its rollout finished; default 0"),
     auto: z.boolean().default(true).describe('start by itself once the previous stage soaked (false: wait for `promotion resume`); default true'),
     fail_on: z
-      .array(z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'name an alert rule such as lag, stalled or node_down'))
+      // Alert rule names (`alerts.rules[].name`, the defaults included) use dashes: `head-age`, `fork-unready`.
+      .array(z.string().regex(NAME_RE, 'name an alert rule such as lag, head-age or unreachable'))
       .optional()
       .describe("alert rules that fail the stage while it soaks; default: any firing alert of the stage's nodes"),
   })

@@ -16,7 +16,7 @@ export interface ChatRoles {
 }
 
 export interface E2eFleetOptions {
-  /** rpc_url per demo node name (eth-1 … ltc-2); nodes not listed keep the template's URL. */
+  /** rpc_url per demo node name (eth-1 … ltc-2); nodes not listed keep the template's URL (eth-4 is left out unless given). */
   urls?: Record<string, string>;
   slack?: ChatRoles & { channel: string };
   discord?: ChatRoles & { channel: string };
@@ -24,7 +24,7 @@ export interface E2eFleetOptions {
   telegram?: ChatRoles & { channel: string };
   /** `health.interval` (e.g. `1s` for alert tests). @defaultValue the template's 10s */
   healthInterval?: string;
-  /** Keep only these demo nodes (e.g. the three ganache ones). @defaultValue all five */
+  /** Keep only these demo nodes (e.g. the three ganache ones). @defaultValue all but eth-4 */
   onlyNodes?: string[];
   /** The prod alert route's escalation target (`alerts.routes[0].page`). */
   page?: Record<string, unknown>;
@@ -58,6 +58,15 @@ export async function writeE2eFleet(dir: string, opts: E2eFleetOptions): Promise
     doc.setIn(['roles', 'approver', 'telegram'], opts.telegram.approvers ?? []);
     doc.setIn(['roles', 'operator', 'telegram'], opts.telegram.operators ?? []);
     route.telegram = opts.telegram.alertsChannel ?? opts.telegram.channel;
+  }
+  // What only `npm run demo` shows — eth-devnet's dev node eth-4, its promotion and static release list —
+  // stays out unless a test asks for it (`onlyNodes`/`urls` for eth-4, `set` for the others): a chat
+  // test should not see a release post or a dev stage it did not set up.
+  doc.deleteIn(['groups', 'eth-devnet', 'promotion']);
+  doc.deleteIn(['groups', 'eth-devnet', 'releases']);
+  if (!opts.onlyNodes?.includes('eth-4') && !opts.urls?.['eth-4']) {
+    const all = doc.get('nodes') as { items: Array<{ get(k: string): unknown }> };
+    all.items = all.items.filter((n) => String(n.get('name')) !== 'eth-4');
   }
   doc.setIn(['alerts', 'routes'], [route]);
   if (opts.healthInterval) doc.setIn(['health', 'interval'], opts.healthInterval);

@@ -18,10 +18,20 @@ import type { ChatPort } from '../../src/ports/chat.port.ts';
 export const T0 = Date.UTC(2025, 0, 6, 9, 0, 0);
 export const MIN = 60_000;
 
-/** The demo fleet: carol operator, bob approver, alice admin, everyone else a viewer (console). */
+/**
+ * The demo fleet: carol operator, bob approver, alice admin, everyone else a viewer (console). Without
+ * what only `npm run demo` shows (eth-devnet's dev node eth-4, its promotion and static release list):
+ * tests that exercise those add them through `pipelineHarness(edit)`, so the others keep one prod-only group.
+ */
 export function demoFleet(): Fleet {
   const r = parseFleet(readFileSync(new URL('../../examples/demo/chainops.yaml', import.meta.url), 'utf8'));
   if (!r.ok) throw new Error(`demo fleet invalid: ${JSON.stringify(r.problems)}`);
+  const eth = r.fleet.groups['eth-devnet'];
+  if (eth) {
+    delete eth.promotion;
+    delete eth.releases;
+  }
+  r.fleet.nodes = r.fleet.nodes.filter((n) => n.name !== 'eth-4');
   return r.fleet;
 }
 

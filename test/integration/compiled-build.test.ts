@@ -39,11 +39,11 @@ test('the build emits JavaScript whose relative imports end in .js', async () =>
 test('compiled: `config check` validates the demo fleet', async () => {
   const r = await runCli(['config', 'check', join(ROOT, 'examples', 'demo', 'chainops.yaml')], {}, 60_000, entry);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /✔ .*chainops\.yaml is valid: 2 environments, 4 groups, 5 nodes/);
+  assert.match(r.stdout, /✔ .*chainops\.yaml is valid: 2 environments, 4 groups, 6 nodes/);
 });
 
 test('compiled: a console command goes through Redis, the pipeline and the renderer', async () => {
   const r = await runCli(['console', '--exec', 'nodes', '--as', 'alice'], { REDIS_URL: redis.url, CHAINOPS_CONFIG: join(ROOT, 'examples', 'demo', 'chainops.yaml'), CHAINOPS_PREFIX: 'build-test' }, 60_000, entry);
   assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
-  for (const node of ['eth-1', 'eth-2', 'eth-3', 'ltc-1', 'ltc-2']) assert.match(r.stdout, new RegExp(node));
+  for (const node of ['eth-1', 'eth-2', 'eth-3', 'eth-4', 'ltc-1', 'ltc-2']) assert.match(r.stdout, new RegExp(node));
 });

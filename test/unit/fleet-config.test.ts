@@ -60,7 +60,11 @@ describe('fleet file validation', () => {
     const f = r.fleet;
     assert.deepEqual(Object.keys(f.environments), ['dev', 'prod']);
     assert.deepEqual(Object.keys(f.groups), ['eth-devnet', 'anvil-devnet', 'hardhat-devnet', 'ltc-regtest']);
-    assert.deepEqual(f.nodes.map((n) => n.name), ['eth-1', 'eth-2', 'eth-3', 'ltc-1', 'ltc-2']);
+    assert.deepEqual(f.nodes.map((n) => n.name), ['eth-1', 'eth-2', 'eth-3', 'eth-4', 'ltc-1', 'ltc-2']);
+    // The demo's release post and promotion (issue #16): a static list, dev (eth-4) → prod.
+    assert.equal(f.groups['eth-devnet']!.releases?.source, 'static');
+    assert.deepEqual(f.groups['eth-devnet']!.promotion?.stages.map((s) => [s.env, s.soak]), [['dev', 20_000], ['prod', 0]]);
+    assert.equal(f.environments['dev']!.thresholds.min_peers, 0, 'ganache has no peers; the dev upgrade gate would refuse eth-4');
     assert.equal(f.environments['prod']!.approval.required, 1);
     assert.equal(f.environments['prod']!.approval.expires, 30 * 60_000);
     assert.equal(f.environments['dev']!.approval.required, 0);
@@ -194,7 +198,7 @@ describe('chainops config (CLI)', () => {
     ]);
 
     assert.equal(demo.code, 0, demo.stderr);
-    assert.match(demo.stdout, /is valid: 2 environments, 4 groups, 5 nodes/);
+    assert.match(demo.stdout, /is valid: 2 environments, 4 groups, 6 nodes/);
 
     assert.equal(broken.code, 1, broken.stdout);
     assert.match(broken.stderr, /has 6 problems/);

@@ -1,14 +1,13 @@
+import { demoFleet as loadDemoFleet } from '../helpers/pipeline-harness.ts';
 import { MemoryRolloutStore } from '../../adapters/memory/memory-rollout.store.ts';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { MemoryAuditLog } from '../../adapters/memory/memory-audit.log.ts';
 import { MemoryStateStore } from '../../adapters/memory/memory-state.store.ts';
 import { MemoryJobQueue } from '../../adapters/memory/memory.queue.ts';
 import { MemoryOutbox } from '../../adapters/outbox/memory.outbox.ts';
 import type { Actor, ChatEvent, Conversation, MessageRef } from '../../src/chat/chat-event.ts';
 import type { Block, Button, Message } from '../../src/chat/message.ts';
-import { parseFleet } from '../../src/fleet/fleet.load.ts';
 import type { Fleet } from '../../src/fleet/fleet.schema.ts';
 import type { Snapshot } from '../../src/health/snapshot.ts';
 import { upgradeJob } from '../../src/jobs/job-data.schema.ts';
@@ -21,11 +20,8 @@ const T0 = Date.UTC(2025, 0, 6, 9, 0, 0);
 const MIN = 60_000;
 const UPGRADE = 'upgrade eth-devnet 7.10.0 --env prod';
 
-const demoFleet: Fleet = (() => {
-  const r = parseFleet(readFileSync(new URL('../../examples/demo/chainops.yaml', import.meta.url), 'utf8'));
-  if (!r.ok) throw new Error(`demo fleet invalid: ${JSON.stringify(r.problems)}`);
-  return r.fleet;
-})();
+// The harness's copy: the demo fleet without what only `npm run demo` shows (eth-4, promotion, releases).
+const demoFleet: Fleet = loadDemoFleet();
 
 /**
  * The core with in-memory ports: a clock the test moves, deterministic ids, fake RPC checks, and an
