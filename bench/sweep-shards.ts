@@ -59,7 +59,8 @@ export async function shardBench(opts: { ports: number[]; nodes: number; workers
       const members = Array.from({ length: k }, (_, i) => `w${i}`);
       const kids = members.map((me) =>
         fork(new URL('./sweep-shard-runner.ts', import.meta.url), {
-          execArgv: ['--import', 'tsx'],
+          // BENCH_SHARD_PROF=dir: a V8 CPU profile of every worker (one file per process) to compare a share with the whole fleet.
+          execArgv: ['--import', 'tsx', ...(process.env.BENCH_SHARD_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_SHARD_PROF}`, `--cpu-prof-name=shard-${k}-${me}.cpuprofile`] : [])],
           env: { ...process.env, ETH: String(eth), PORTS_JSON: JSON.stringify(opts.ports), MEMBERS: members.join(','), ME: me, CONCURRENCY: String(Math.max(1, Math.round(opts.concurrency / k))), REDIS_URL: redis.url, PREFIX: 'bench' },
           stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
         }),
@@ -88,7 +89,7 @@ export async function shardBench(opts: { ports: number[]; nodes: number; workers
         const peak = Math.max(...rounds.flatMap((r) => r.results.map((x) => x.peakRss)), ...warm.results.map((x) => x.peakRss));
         console.log(`  ${k} worker${k > 1 ? 's' : ' '} (load ${load()}): ${checked[0]} nodes per round in ${secs(wall)} wall (${Math.round((checked[0]! / wall) * 1000)} nodes/s); CPU ${secs(cpuWorkers)} workers + ${secs(median(rounds.map((r) => r.redisCpuMs)))} redis-server`);
         console.log(`    ${Math.round(perWorkerCpu)} nodes per worker CPU-second = ${(ratio * 100).toFixed(0)} % of one process${k > 1 ? `   (target ≥ ${TARGET_RATIO * 100} %: ${verdict(ratio >= TARGET_RATIO)})` : ''}; counting redis-server too: ${Math.round(perAllCpu)} = ${(ratioAll * 100).toFixed(0)} %`);
-        console.log(`    shares: ${rounds[0]!.results.map((x) => x.checked).join(' + ')}; runs (wall ms): ${rounds.map((r) => Math.max(...r.results.map((x) => x.ms)).toFixed(0)).join(', ')}; peak RSS per worker ${mib(peak)}; warm-up ${secs(Math.max(...warm.results.map((x) => x.ms)))}${unhealthy ? `; WARNING: ${unhealthy} nodes not healthy` : ''}${changes ? `; ${changes} alert changes in the measured rounds` : ''}`);
+        console.log(`    shares: ${rounds[0]!.results.map((x) => x.checked).join(' + ')}; runs (wall ms): ${rounds.map((r) => Math.max(...r.results.map((x) => x.ms)).toFixed(0)).join(', ')}; worker CPU per run (ms): ${rounds.map((r) => r.results.reduce((a, x) => a + x.cpuMs, 0).toFixed(0)).join(', ')}; peak RSS per worker ${mib(peak)}; warm-up ${secs(Math.max(...warm.results.map((x) => x.ms)))}${unhealthy ? `; WARNING: ${unhealthy} nodes not healthy` : ''}${changes ? `; ${changes} alert changes in the measured rounds` : ''}`);
         if (checked.some((c) => c !== checked[0])) console.log('    WARNING: the shares did not add up to the same total every round');
         // Why, per measured round: a round is comparable only if it judged the same healthy fleet.
         rounds.forEach((r, i) => {
