@@ -59,8 +59,8 @@ export async function shardBench(opts: { ports: number[]; nodes: number; workers
       const members = Array.from({ length: k }, (_, i) => `w${i}`);
       const kids = members.map((me) =>
         fork(new URL('./sweep-shard-runner.ts', import.meta.url), {
-          // BENCH_SHARD_PROF=dir: a V8 CPU profile of every worker (one file per process) to compare a share with the whole fleet.
-          execArgv: ['--import', 'tsx', ...(process.env.BENCH_SHARD_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_SHARD_PROF}`, `--cpu-prof-name=shard-${k}-${me}.cpuprofile`] : [])],
+          // BENCH_SHARD_PROF=dir: a V8 CPU profile of every worker, in dir/shard-<k>-<member>/ (one file per thread: tsx's loader thread has its own) to compare a share with the whole fleet.
+          execArgv: ['--import', 'tsx', ...(process.env.BENCH_SHARD_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_SHARD_PROF}/shard-${k}-${me}`] : [])],
           env: { ...process.env, ETH: String(eth), PORTS_JSON: JSON.stringify(opts.ports), MEMBERS: members.join(','), ME: me, CONCURRENCY: String(Math.max(1, Math.round(opts.concurrency / k))), REDIS_URL: redis.url, PREFIX: 'bench' },
           stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
         }),
