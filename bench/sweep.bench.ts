@@ -8,6 +8,8 @@
 //   BENCH_BLOCK_TXS=160         tx hashes in eth_getBlockByNumber(latest, false); 0 = header-sized
 //   BENCH_CHILD_NODE_OPTIONS    extra node flags for both sides (e.g. --max-semi-space-size=4)
 //   BENCH_SHARD_NODES=100000    endpoints of the sharded comparison (0 = skip it); BENCH_SHARD_WORKERS=1,2,4
+//                               (256 requests in flight in all, split over the workers); MAX_LAG_BLOCKS=5
+//                               the bench fleet's lag threshold (the responder's head moves every 12 s)
 //   BENCH_COMPILED=1            both sides run compiled JavaScript (as the Docker image runs the worker),
 //                               not through tsx: the bench builds it first (tsconfig.bench-build.json)
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
