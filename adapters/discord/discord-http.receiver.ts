@@ -4,6 +4,7 @@
  * follows through the interaction webhook. Serves `GET /healthz` too, since it owns the port.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { readLimitedBody } from '../metrics/read-body.ts';
 import type { AddressInfo } from 'node:net';
 import { handleInteraction, type InteractionDeps } from './discord-interaction.handler.ts';
 import { ed25519PublicKeyFromHex, verifyDiscordSignature } from './discord-signature.ts';
@@ -28,7 +29,7 @@ export async function startHttpReceiver(opts: HttpReceiverOptions, deps: Interac
     if (route) return route.handler(req, res);
     if (req.method === 'GET' && req.url === '/healthz') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
     if (req.method !== 'POST') return void res.writeHead(405, { allow: 'POST' }).end();
-    readBody(req)
+    readLimitedBody(req, MAX_BODY_BYTES)
       .then(async (body) => {
         if (body === undefined) return void res.writeHead(413).end();
         const sig = header(req, 'x-signature-ed25519');
@@ -75,16 +76,4 @@ export async function startHttpReceiver(opts: HttpReceiverOptions, deps: Interac
 function header(req: IncomingMessage, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v[0] : v;
-}
-
-/** The raw body (the signature covers the exact bytes), or undefined when it is too large. */
-async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) return undefined;
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
 }

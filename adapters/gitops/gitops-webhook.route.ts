@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readLimitedBody } from '../metrics/read-body.ts';
 import { errorMessage } from '../../src/errors.ts';
 import type { GitopsLedger } from '../../src/gitops/gitops-ledger.port.ts';
 import { readPushWebhook } from '../../src/gitops/push-webhook.ts';
@@ -79,7 +80,7 @@ export function gitopsWebhookRoute(opts: GitopsWebhookRouteOptions) {
       res.writeHead(503, { 'content-type': 'text/plain', connection: 'close' }).end('the GitOps webhook is not configured: set CHAINOPS_GITOPS_WEBHOOK_SECRET on the bot\n');
       return;
     }
-    const raw = await readBody(req);
+    const raw = await readLimitedBody(req, GITOPS_BODY_LIMIT);
     if (!raw) {
       await refused(from, `body over ${GITOPS_BODY_LIMIT} bytes`);
       res.writeHead(413, { 'content-type': 'text/plain', connection: 'close' }).end('payload too large\n');
@@ -116,18 +117,4 @@ export function gitopsWebhookRoute(opts: GitopsWebhookRouteOptions) {
       }
     }
   }
-}
-
-/** The raw body, or undefined past the limit (the rest is not read). */
-async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > GITOPS_BODY_LIMIT) return undefined;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > GITOPS_BODY_LIMIT) return undefined;
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
 }
