@@ -99,7 +99,8 @@ test('the demo: a release arrives, drift shows 7.9.1 ≠ 7.9.2, a promotion roll
   assert.match(out, new RegExp(`Approval ${approval}: upgrade eth-devnet ${re(DEMO_ETH_NEW)} --env prod`), 'the approval card was posted');
   assert.match(await type(`/chainops approve ${approval} --as carol`, /approver role|someone else|cannot approve|not allowed/i), /approver role|someone else|cannot approve|not allowed/i);
   assert.match(await type(`/chainops approve ${approval} --as bob`, /Approved|approved/), /Approved|approved/);
-  const done = await promotionStatus(/status:\s+done/, `promotion ${promotion} to finish`, 300_000);
+  // The promotion's own line, not any `status: done` (a rollout message edited in the same output matches that).
+  const done = await promotionStatus(/✓ prod: done · up-[a-z0-9]+/, `promotion ${promotion} to finish`, 300_000);
   assert.match(done, /✓ dev: done[\s\S]*✓ prod: done · up-[a-z0-9]+/);
   const prodRollout = /prod: done · (up-[a-z0-9]+)/.exec(done)![1]!;
   const prodStatus = await type(`/chainops rollout status ${prodRollout}`, /status:/);
